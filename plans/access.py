@@ -1,0 +1,68 @@
+"""Who may see and change what: the one place the role rules of DESIGN.md live.
+
+Every view resolves its object through these functions, so a rule changes here once.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from .models import Business, Organization, Section, User
+
+Role = User.Role
+
+# Roles that read the whole organisation's plans.
+_ORG_WIDE = {Role.SECRETARIAT, Role.BOARD}
+# Roles of a city: they read what their city commissioned, across councils.
+_CITY_ROLES = {Role.CITY, Role.COLLAB_STAFF}
+
+
+def is_city_user(user: User) -> bool:
+    return user.is_authenticated and user.role in _CITY_ROLES
+
+
+def visible_businesses(user: User) -> QuerySet[Business]:
+    """The businesses whose plans and 実績 ``user`` may read."""
+    qs = Business.objects.all()
+    if not user.is_authenticated or not user.role or not user.organization_id:
+        return qs.none()
+    if user.role in _CITY_ROLES:
+        qs = qs.filter(commissioned_by_id=user.organization_id)
+        if user.city_department:
+            qs = qs.filter(Q(city_department="") | Q(city_department=user.city_department))
+        return qs
+    qs = qs.filter(fiscal_year__organization_id=user.organization_id)
+    if user.role in _ORG_WIDE:
+        return qs
+    department_id = user.home_department_id
+    if department_id is None:
+        return qs.none()
+    return qs.filter(section__department_id=department_id)
+
+
+def can_view_business(user: User, business: Business) -> bool:
+    return visible_businesses(user).filter(pk=business.pk).exists()
+
+
+def can_edit_section_plan(user: User, section: Section) -> bool:
+    """事務局 edits every plan of its organisation; 係長・担当 only their own section's."""
+    if not user.is_authenticated or user.organization_id is None:
+        return False
+    if user.organization_id != section.department.organization_id:
+        return False
+    if user.role == Role.SECRETARIAT:
+        return True
+    return user.role == Role.SECTION_STAFF and user.section_id == section.pk
+
+
+def require(condition: bool) -> None:
+    """Raise 403 unless ``condition``; views call this after resolving an object."""
+    if not condition:
+        raise PermissionDenied("この操作を行う権限がありません。")
+
+
+def member_organization(user: User) -> Organization:
+    """The council the user belongs to (403 for users without one)."""
+    require(user.is_authenticated and user.organization_id is not None)
+    return user.organization

@@ -1,0 +1,91 @@
+"""The demo organisation: the real 令和2年度 plan and one login per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Department, FiscalYear, Organization, Section, User
+from .services import commissioner_get_or_create, plan_load
+
+DEMO_PASSWORD = "shakyo-demo"
+
+# username, role, last name, first name, department, section, organisation ("city" = 西東京市)
+_DEMO_USERS = [
+    ("jimukyoku", User.Role.SECRETARIAT, "事務局", "花子", "総務課", "法人運営係", "council"),
+    ("kacho", User.Role.DEPARTMENT_HEAD, "課長", "一郎", "福祉活動推進課", "", "council"),
+    (
+        "kakaricho",
+        User.Role.SECTION_STAFF,
+        "係長",
+        "二郎",
+        "福祉活動推進課",
+        "地域福祉推進係",
+        "council",
+    ),
+    (
+        "kakaricho2",
+        User.Role.SECTION_STAFF,
+        "係長",
+        "三郎",
+        "福祉活動推進課",
+        "相談支援係",
+        "council",
+    ),
+    ("riji", User.Role.BOARD, "理事", "和子", "", "", "council"),
+    ("city", User.Role.CITY, "市所管課", "太郎", "", "", "city"),
+    ("kyodo", User.Role.COLLAB_STAFF, "協働担当", "次郎", "", "", "city"),
+]
+
+
+@dataclass
+class DemoSummary:
+    organization: Organization
+    fiscal_year: FiscalYear
+    plan_created: bool
+    items: int
+    results: int = 0
+    users: list[User] = field(default_factory=list)
+
+
+def demo_load(*, data: dict[str, Any], with_results: bool = True) -> DemoSummary:
+    """Create (or find) the demo council, its plan, its users and sample 実績."""
+    organization, _ = Organization.objects.get_or_create(
+        name=data["organization"],
+        defaults={"short_name": "西東京市社協", "kind": Organization.Kind.COUNCIL},
+    )
+    loaded = plan_load(organization=organization, data=data)
+    city = commissioner_get_or_create(name="西東京市")
+    summary = DemoSummary(
+        organization=organization,
+        fiscal_year=loaded.fiscal_year,
+        plan_created=loaded.created,
+        items=loaded.items,
+    )
+    for username, role, last, first, dep_name, sec_name, org_kind in _DEMO_USERS:
+        department = (
+            Department.objects.get(organization=organization, name=dep_name) if dep_name else None
+        )
+        section = Section.objects.get(department=department, name=sec_name) if sec_name else None
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "organization": city if org_kind == "city" else organization,
+                "role": role,
+                "last_name": last,
+                "first_name": first,
+                "department": department if role == User.Role.DEPARTMENT_HEAD else None,
+                "section": section if role in (User.Role.SECTION_STAFF,) else None,
+                "is_staff": role == User.Role.SECRETARIAT,
+                "is_superuser": role == User.Role.SECRETARIAT,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        summary.users.append(user)
+    if with_results:
+        from results.demo import sample_results_load
+
+        summary.results = sample_results_load(fiscal_year=loaded.fiscal_year)
+    return summary

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django import forms
+
+from shakyo.lib.fiscal import FISCAL_MONTHS
+from targets.parser import parse_target
+from targets.types import Kind, ParsedTarget, Quantity
+
+from .models import PlanItem
+
+
+class PlanItemForm(forms.ModelForm):
+    class Meta:
+        model = PlanItem
+        fields = ["group", "name", "detail", "target_text"]
+        widgets = {
+            "detail": forms.Textarea(attrs={"rows": 3}),
+            "target_text": forms.TextInput(attrs={"data-target-preview": "1"}),
+        }
+
+
+class TargetStructureForm(forms.Form):
+    """Edit by hand what a 目標値 means, for rows the parser could not read (要確認)."""
+
+    kind = forms.ChoiceField(
+        label="目標の種類", choices=PlanItem.TargetKind.choices, initial=Kind.QUANTITY.value
+    )
+    value = forms.DecimalField(label="目標（主数値）", min_value=0, required=False)
+    max_value = forms.DecimalField(label="上限（範囲の場合）", min_value=0, required=False)
+    unit = forms.CharField(label="単位", max_length=20, required=False)
+    label = forms.CharField(label="何の数（任意）", max_length=100, required=False)
+    second_value = forms.DecimalField(label="副次の数値", min_value=0, required=False)
+    second_unit = forms.CharField(label="副次の単位", max_length=20, required=False)
+    months = forms.TypedMultipleChoiceField(
+        label="実施予定月",
+        choices=[(m, f"{m}月") for m in FISCAL_MONTHS],
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Kind.QUANTITY.value:
+            if data.get("value") is None:
+                self.add_error("value", "数値の目標には主数値を入力してください。")
+            if not data.get("unit"):
+                self.add_error("unit", "単位を入力してください（回、件、人、円 など）。")
+            upper = data.get("max_value")
+            if upper is not None and data.get("value") is not None and upper < data["value"]:
+                self.add_error("max_value", "上限は主数値以上にしてください。")
+        if data.get("second_value") is not None and not data.get("second_unit"):
+            self.add_error("second_unit", "副次の数値の単位を入力してください。")
+        return data
+
+    def to_target(self, text: str) -> ParsedTarget:
+        data = self.cleaned_data
+        kind = Kind(data["kind"])
+        quantities: list[Quantity] = []
+        if kind == Kind.QUANTITY:
+            quantities.append(
+                Quantity(
+                    value=data["value"],
+                    max=data.get("max_value"),
+                    unit=data["unit"],
+                    label=data.get("label") or "",
+                )
+            )
+            if data.get("second_value") is not None:
+                quantities.append(Quantity(value=data["second_value"], unit=data["second_unit"]))
+        months = tuple(m for m in FISCAL_MONTHS if m in set(data.get("months") or []))
+        return ParsedTarget(
+            text=text,
+            kind=kind,
+            quantities=tuple(quantities),
+            months=months,
+            qualitative_text=text if kind == Kind.QUALITATIVE else "",
+        )
+
+    @classmethod
+    def initial_for(cls, item: PlanItem) -> dict:
+        parsed = item.parsed if item.target else parse_target(item.target_text, item.detail)
+        main = parsed.main
+        second = parsed.quantities[1] if len(parsed.quantities) > 1 else None
+        return {
+            "kind": parsed.kind.value,
+            "value": main.value if main else None,
+            "max_value": main.max if main else None,
+            "unit": main.unit if main else "",
+            "label": main.label if main else "",
+            "second_value": second.value if second else None,
+            "second_unit": second.unit if second else "",
+            "months": list(parsed.months),
+        }
+
+
+class ReviewFilterForm(forms.Form):
+    needs_review = forms.BooleanField(label="要確認のみ", required=False)
+    kind = forms.ChoiceField(
+        label="目標の種類",
+        choices=[("", "すべて"), *PlanItem.TargetKind.choices],
+        required=False,
+    )
+    q = forms.CharField(label="キーワード", required=False)

@@ -1,0 +1,391 @@
+"""The organisation, its years, departments, sections, people and their annual plans."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from shakyo.lib.fiscal import fiscal_year_label
+from targets.parser import target_from_dict
+from targets.types import Kind, ParsedTarget
+
+
+class Organization(models.Model):
+    """A tenant: a 社協, or a city (市) that commissions work and keeps a 協働事業 inventory."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "社会福祉協議会"
+        CITY = "city", "市区町村"
+
+    name = models.CharField("名称", max_length=200, unique=True)
+    short_name = models.CharField("略称", max_length=50, blank=True)
+    kind = models.CharField("種別", max_length=20, choices=Kind, default=Kind.COUNCIL)
+    tolerance = models.DecimalField(
+        "順調とみなす許容幅",
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        help_text="期待値からこの割合まで下回っても「順調」とします（0.10 = 10%）。",
+    )
+
+    class Meta:
+        verbose_name = "法人"
+        verbose_name_plural = "法人"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tolerance__gte=0) & Q(tolerance__lt=1), name="org_tolerance_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class FiscalYear(models.Model):
+    """年度: April to March. ``year`` is the Western start year (2020 = 令和2年度)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="fiscal_years", verbose_name="法人"
+    )
+    year = models.PositiveSmallIntegerField("年度（西暦）")
+
+    class Meta:
+        verbose_name = "年度"
+        verbose_name_plural = "年度"
+        ordering = ["organization", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="unique_fiscal_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=1989) & Q(year__lte=2200), name="fiscal_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return fiscal_year_label(self.year)
+
+
+class Department(models.Model):
+    """課."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="departments", verbose_name="法人"
+    )
+    name = models.CharField("課名", max_length=100)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "課"
+        verbose_name_plural = "課"
+        ordering = ["organization", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_department")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Section(models.Model):
+    """係: writes the plan and enters the 実績."""
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="sections", verbose_name="課"
+    )
+    name = models.CharField("係名", max_length=100)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "係"
+        verbose_name_plural = "係"
+        ordering = ["department__order", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="unique_section")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} {self.name}"
+
+
+class User(AbstractUser):
+    """A person and the role that decides what they see and may change."""
+
+    class Role(models.TextChoices):
+        SECRETARIAT = "secretariat", "事務局"
+        DEPARTMENT_HEAD = "department_head", "課長"
+        SECTION_STAFF = "section_staff", "係長・担当"
+        BOARD = "board", "理事・評議員"
+        CITY = "city", "市の所管課"
+        COLLAB_STAFF = "collab_staff", "市の協働担当"
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="所属法人",
+    )
+    role = models.CharField("役割", max_length=20, choices=Role, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="課",
+        help_text="課長の担当課。",
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="係",
+        help_text="係長・担当の所属係。",
+    )
+    city_department = models.CharField(
+        "市の担当課",
+        max_length=100,
+        blank=True,
+        help_text="市の所管課の場合、担当する課名（空欄なら市が委託した事業すべて）。",
+    )
+
+    class Meta:
+        verbose_name = "利用者"
+        verbose_name_plural = "利用者"
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.last_name} {self.first_name}".strip()
+        return full or self.username
+
+    @property
+    def home_department_id(self) -> int | None:
+        """The 課 whose plans this user may read: their own, or their section's."""
+        if self.department_id:
+            return self.department_id
+        return self.section.department_id if self.section_id else None
+
+
+class BusinessQuerySet(models.QuerySet):
+    def for_year(self, fiscal_year: FiscalYear) -> BusinessQuerySet:
+        return self.filter(fiscal_year=fiscal_year)
+
+
+class Business(models.Model):
+    """事業: a business line of a section for one year, possibly commissioned (受託事業)."""
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.CASCADE, related_name="businesses", verbose_name="年度"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="businesses", verbose_name="係"
+    )
+    name = models.CharField("事業名", max_length=200)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    commissioned_by = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="commissioned_businesses",
+        verbose_name="委託元",
+    )
+    city_department = models.CharField("委託元の所管課", max_length=100, blank=True)
+    policies = models.JSONField("係の方針", default=list, blank=True)
+    policies_shared = models.BooleanField(
+        "係の方針を他の事業と共有", default=False, help_text="同じ係の事業で方針が共通の場合。"
+    )
+
+    objects = BusinessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "事業"
+        verbose_name_plural = "事業"
+        ordering = ["fiscal_year", "section__department__order", "section__order", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "section", "name"], name="unique_business"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def commissioned_label(self) -> str:
+        """「（西東京市からの受託事業）」 as written in the plan, or ""."""
+        if not self.commissioned_by_id:
+            return ""
+        return f"（{self.commissioned_by.name}からの受託事業）"
+
+
+class Initiative(models.Model):
+    """取り組み: 「１．組織運営の取り組み」 with its 方針."""
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="initiatives", verbose_name="事業"
+    )
+    number = models.PositiveSmallIntegerField("番号")
+    title = models.CharField("取り組み", max_length=200)
+    policy = models.TextField("方針", blank=True)
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+
+    class Meta:
+        verbose_name = "取り組み"
+        verbose_name_plural = "取り組み"
+        ordering = ["business", "order", "number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}．{self.title}"
+
+
+class PlanItem(models.Model):
+    """One row of the plan table: 項目 / 内容 / 目標値.
+
+    ``target_text`` keeps the 目標値 verbatim; ``target`` holds the parsed structure
+    (``targets.parser.target_to_dict``) and the ``target_*`` columns and
+    :class:`TargetQuantity` rows repeat its main parts so that SQL can filter and sum.
+    """
+
+    class TargetKind(models.TextChoices):
+        # Mirrors targets.types.Kind, which the parser returns.
+        QUANTITY = Kind.QUANTITY.value, "数値"
+        QUALITATIVE = Kind.QUALITATIVE.value, "実施・未実施"
+        NONE = Kind.NONE.value, "目標なし"
+
+    class Confidence(models.TextChoices):
+        HIGH = "high", "高"
+        MEDIUM = "medium", "中"
+        LOW = "low", "低"
+
+    key = models.UUIDField("行キー", default=uuid.uuid4, unique=True, editable=False)
+    initiative = models.ForeignKey(
+        Initiative, on_delete=models.CASCADE, related_name="items", verbose_name="取り組み"
+    )
+    order = models.PositiveSmallIntegerField("表示順", default=0)
+    group = models.CharField("項目", max_length=200, blank=True)
+    name = models.CharField("内容（小項目）", max_length=300, blank=True)
+    detail = models.TextField("内容", blank=True)
+    target_text = models.CharField("目標値", max_length=300, blank=True)
+    target = models.JSONField("目標値（解析結果）", default=dict, blank=True)
+    target_kind = models.CharField(
+        "目標の種類", max_length=20, choices=TargetKind, default=TargetKind.NONE
+    )
+    needs_review = models.BooleanField("要確認", default=False, db_index=True)
+    target_value = models.DecimalField(
+        "目標（主数値）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_unit = models.CharField("単位", max_length=20, blank=True)
+    target_edited = models.BooleanField(
+        "構造を手で修正", default=False, help_text="解析結果を手で直した行。"
+    )
+    source_confidence = models.CharField(
+        "転記の確からしさ", max_length=10, choices=Confidence, blank=True
+    )
+    source_note = models.TextField("転記メモ", blank=True)
+
+    class Meta:
+        verbose_name = "計画の行"
+        verbose_name_plural = "計画の行"
+        ordering = ["initiative", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("plans:item_edit", args=[self.pk])
+
+    @property
+    def parsed(self) -> ParsedTarget:
+        return target_from_dict(self.target) if self.target else _EMPTY_TARGET
+
+
+_EMPTY_TARGET = ParsedTarget(text="", kind=Kind.NONE)
+
+
+class TargetQuantity(models.Model):
+    """A trackable figure of a row's target (position 0 is the main one)."""
+
+    item = models.ForeignKey(
+        PlanItem, on_delete=models.CASCADE, related_name="quantities", verbose_name="計画の行"
+    )
+    position = models.PositiveSmallIntegerField("順番")
+    value = models.DecimalField("目標", max_digits=14, decimal_places=2)
+    max_value = models.DecimalField("上限", max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField("単位", max_length=20)
+    label = models.CharField("何の数", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "目標の数値"
+        verbose_name_plural = "目標の数値"
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="unique_quantity_position"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="quantity_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}{self.value.normalize():f}{self.unit}"
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a change: who, when, what, old → new.
+
+    Written only by services (``plans.audit.audit_record``); nobody edits it, and the
+    admin shows it read-only.
+    """
+
+    class Action(models.TextChoices):
+        PLAN_ITEM_CHANGED = "plan_item_changed", "計画の行の変更"
+        RESULT_CHANGED = "result_changed", "実績の変更"
+        SUBMITTED = "submitted", "提出"
+        APPROVED = "approved", "承認"
+        RETURNED = "returned", "差戻し"
+        UNLOCKED = "unlocked", "承認の解除"
+        WINDOW_CHANGED = "window_changed", "入力期間の変更"
+        SETTINGS_CHANGED = "settings_changed", "設定の変更"
+        IMPORTED = "imported", "取り込み"
+        EXPORTED = "exported", "出力"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="audit_events", verbose_name="法人"
+    )
+    at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="利用者"
+    )
+    action = models.CharField("操作", max_length=30, choices=Action)
+    plan_item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name="計画の行",
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="係"
+    )
+    summary = models.CharField("内容", max_length=300, blank=True)
+    changes = models.JSONField("変更（旧 → 新）", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "操作履歴"
+        verbose_name_plural = "操作履歴"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["organization", "-at"], name="audit_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.summary}"

@@ -1,0 +1,63 @@
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+
+from targets.display import describe_target
+
+from .models import PlanItem
+
+
+class ReviewTable(tables.Table):
+    """The rows of a year with what the parser understood; 要確認 rows stand out."""
+
+    department = tables.Column(
+        "課", accessor="initiative__business__section__department__name", orderable=False
+    )
+    section = tables.Column("係", accessor="initiative__business__section__name", orderable=False)
+    business = tables.Column("事業", accessor="initiative__business__name", orderable=False)
+    group = tables.Column("項目")
+    name = tables.Column("内容")
+    target_text = tables.Column("目標値")
+    understood = tables.Column("解析結果", empty_values=(), orderable=False)
+    needs_review = tables.Column("要確認")
+    edit = tables.Column("", empty_values=(), orderable=False)
+
+    class Meta:
+        model = PlanItem
+        fields = ()
+        sequence = (
+            "department",
+            "section",
+            "business",
+            "group",
+            "name",
+            "target_text",
+            "understood",
+            "needs_review",
+            "edit",
+        )
+        attrs = {"class": "table table-sm table-hover align-middle"}
+        row_attrs = {"class": lambda record: "table-warning" if record.needs_review else ""}
+        per_page = 50
+        empty_text = "該当する行はありません。"
+
+    def __init__(self, *args, editable_section_ids: set[int] | None = None, **kwargs):
+        self.editable_section_ids = editable_section_ids or set()
+        super().__init__(*args, **kwargs)
+
+    def render_understood(self, record: PlanItem) -> str:
+        return format_html_join(
+            "",
+            '<span class="badge text-bg-light border me-1">{}</span>',
+            ((phrase,) for phrase in describe_target(record.parsed)),
+        )
+
+    def render_needs_review(self, value: bool) -> str:
+        return format_html('<span class="badge text-bg-warning">要確認</span>') if value else ""
+
+    def render_edit(self, record: PlanItem) -> str:
+        if record.initiative.business.section_id not in self.editable_section_ids:
+            return ""
+        return format_html(
+            '<a class="btn btn-sm btn-outline-primary" href="{}">編集</a>',
+            record.get_absolute_url(),
+        )

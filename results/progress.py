@@ -1,0 +1,105 @@
+"""A row's progress at a quarter: its 実績 folded into the one status rule.
+
+Screens, books and reminders all call :func:`item_progress`; none of them sums or judges
+a row by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from plans.models import PlanItem
+from targets.types import ParsedTarget
+
+from .models import Result
+from .status import Progress, Status, item_status
+
+
+@dataclass(frozen=True)
+class ItemProgress:
+    """A row, its 実績 by quarter, and its status at ``quarter``."""
+
+    item: PlanItem
+    quarter: int
+    by_quarter: dict[int, Result]
+    actual: Decimal | None  # cumulative main quantity up to ``quarter`` (None: nothing entered)
+    extra_actuals: tuple[Decimal | None, ...]  # cumulative secondary quantities
+    progress: Progress
+    cancel_reason: str
+    reasons: tuple[str, ...]  # 理由・今後の対応 of the quarters up to ``quarter``, oldest first
+
+    @property
+    def status(self) -> Status:
+        return self.progress.status
+
+    @property
+    def current(self) -> Result | None:
+        return self.by_quarter.get(self.quarter)
+
+    def quarter_value(self, quarter: int) -> Decimal | None:
+        result = self.by_quarter.get(quarter)
+        return result.value if result else None
+
+
+def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal("0")) if present else None
+
+
+def item_progress(
+    item: PlanItem,
+    results: Iterable[Result],
+    quarter: int,
+    *,
+    quarter_open: bool = False,
+    tolerance: Decimal = Decimal("0.10"),
+    target: ParsedTarget | None = None,
+) -> ItemProgress:
+    """Fold a row's per-quarter 実績 (any order, any quarters) into its status at ``quarter``.
+
+    A row cancelled in any quarter up to ``quarter`` is 中止 from then on (cancellation is
+    for the year). A qualitative row counts as 実施 once any quarter says 実施.
+    """
+    parsed = target if target is not None else item.parsed
+    by_quarter = {r.quarter: r for r in results}
+    upto = [by_quarter[q] for q in sorted(by_quarter) if q <= quarter]
+    actual = _sum(r.value for r in upto)
+    extra_count = max(0, item_quantity_count(parsed) - 1)
+    extras = tuple(_sum(_extra(r, index) for r in upto) for index in range(extra_count))
+    cancelled = next((r for r in upto if r.cancelled), None)
+    done_flags = [r.done for r in upto if r.done is not None]
+    done = any(done_flags) if done_flags else None
+    current = by_quarter.get(quarter)
+    progress = item_status(
+        parsed,
+        quarter,
+        actual=actual,
+        done=done,
+        cancelled=cancelled is not None,
+        entered=current is not None and current.is_entered,
+        quarter_open=quarter_open,
+        tolerance=tolerance,
+    )
+    return ItemProgress(
+        item=item,
+        quarter=quarter,
+        by_quarter=by_quarter,
+        actual=actual,
+        extra_actuals=extras,
+        progress=progress,
+        cancel_reason=cancelled.cancel_reason if cancelled else "",
+        reasons=tuple(r.reason for r in upto if r.reason),
+    )
+
+
+def item_quantity_count(parsed: ParsedTarget) -> int:
+    return len(parsed.quantities)
+
+
+def _extra(result: Result, index: int) -> Decimal | None:
+    values = result.extra_values or []
+    if index >= len(values) or values[index] in (None, ""):
+        return None
+    return Decimal(str(values[index]))

@@ -1,0 +1,383 @@
+"""Writes of the quarterly workflow: save 実績, submit, approve, return, unlock, windows.
+
+Every rule of the entry page lives here, so the offline workbook import and the screens
+refuse the same things with the same Japanese messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from plans.audit import audit_record, audit_record_many
+from plans.models import AuditEvent, FiscalYear, Organization, PlanItem, Section, User
+
+from .models import QuarterWindow, Result, SectionQuarter
+from .progress import item_progress
+
+
+class EntryError(Exception):
+    """A refused write; ``messages`` are Japanese, one per problem (with its row)."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class StaleEntryError(EntryError):
+    """Someone else saved the same section-quarter first (optimistic locking)."""
+
+
+@dataclass
+class ResultInput:
+    """What was entered for one row in one quarter (per quarter, not cumulative)."""
+
+    item_id: int
+    value: Decimal | None = None
+    extra_values: list[Decimal | None] = field(default_factory=list)
+    done: bool | None = None
+    cancelled: bool = False
+    cancel_reason: str = ""
+    note: str = ""
+    reason: str = ""
+
+    def as_fields(self) -> dict:
+        return {
+            "value": self.value,
+            "extra_values": [None if v is None else str(v) for v in self.extra_values],
+            "done": self.done,
+            "cancelled": self.cancelled,
+            "cancel_reason": self.cancel_reason.strip(),
+            "note": self.note.strip(),
+            "reason": self.reason.strip(),
+        }
+
+
+_RESULT_FIELDS = ["value", "extra_values", "done", "cancelled", "cancel_reason", "note", "reason"]
+
+
+def section_items(*, fiscal_year: FiscalYear, section: Section):
+    """The rows of a section's plan for a year, in plan order."""
+    return (
+        PlanItem.objects.filter(
+            initiative__business__fiscal_year=fiscal_year, initiative__business__section=section
+        )
+        .select_related("initiative__business")
+        .order_by("initiative__business__order", "initiative__order", "order", "pk")
+    )
+
+
+def section_quarter_get(
+    *, fiscal_year: FiscalYear, section: Section, quarter: int
+) -> SectionQuarter:
+    section_quarter, _ = SectionQuarter.objects.get_or_create(
+        fiscal_year=fiscal_year, section=section, quarter=quarter
+    )
+    return section_quarter
+
+
+def window_for(fiscal_year: FiscalYear, quarter: int) -> QuarterWindow | None:
+    return QuarterWindow.objects.filter(fiscal_year=fiscal_year, quarter=quarter).first()
+
+
+def _row_label(item: PlanItem) -> str:
+    return f"「{item.group} {item.name}」".replace("「 ", "「")
+
+
+def _validate_inputs(items: dict[int, PlanItem], inputs: list[ResultInput]) -> list[str]:
+    errors: list[str] = []
+    for entry in inputs:
+        item = items.get(entry.item_id)
+        if item is None:
+            errors.append(f"行ID {entry.item_id} はこの係の計画にありません。")
+            continue
+        label = _row_label(item)
+        numbers = [entry.value, *entry.extra_values]
+        if any(v is not None and v < 0 for v in numbers):
+            errors.append(f"{label}: 実績に負の数は入力できません。")
+        if any(v is not None and v > Decimal("999999999999") for v in numbers):
+            errors.append(f"{label}: 実績の数値が大きすぎます。")
+        if entry.cancelled and not entry.cancel_reason.strip():
+            errors.append(f"{label}: 中止の場合は中止の理由を入力してください。")
+    return errors
+
+
+@transaction.atomic
+def results_save(
+    *,
+    section_quarter: SectionQuarter,
+    user: User,
+    inputs: list[ResultInput],
+    version: int,
+) -> SectionQuarter:
+    """Save a section's 実績 for one quarter as a draft, all rows at once.
+
+    Refused (EntryError, nothing written) when the entry is submitted or approved, when
+    the quarter's window is closed (the 事務局 may still correct), or when a value is
+    invalid. Refused with StaleEntryError when ``version`` is not the current one:
+    someone saved in between, and this save would silently overwrite their input.
+    Every changed field is written to the audit trail.
+    """
+    locked = SectionQuarter.objects.select_for_update().get(pk=section_quarter.pk)
+    if locked.version != version:
+        raise StaleEntryError(
+            [
+                "ほかの方が先にこの係の実績を保存しました。最新の内容を表示しましたので、"
+                "確認してからもう一度入力してください。"
+            ]
+        )
+    if locked.is_locked:
+        raise EntryError([f"この四半期の実績は{locked.get_state_display()}のため変更できません。"])
+    window = window_for(locked.fiscal_year, locked.quarter)
+    if user.role != User.Role.SECRETARIAT and not (window and window.is_open):
+        raise EntryError(["この四半期の入力期間ではありません。事務局にお問い合わせください。"])
+
+    items = {
+        item.pk: item
+        for item in section_items(fiscal_year=locked.fiscal_year, section=locked.section)
+    }
+    errors = _validate_inputs(items, inputs)
+    if errors:
+        raise EntryError(errors)
+
+    existing = {
+        r.item_id: r
+        for r in Result.objects.filter(item_id__in=items.keys(), quarter=locked.quarter)
+    }
+    to_create: list[Result] = []
+    to_update: list[Result] = []
+    events: list[AuditEvent] = []
+    organization = locked.fiscal_year.organization
+    for entry in inputs:
+        new = entry.as_fields()
+        result = existing.get(entry.item_id)
+        if result is None:
+            result = Result(item_id=entry.item_id, quarter=locked.quarter, updated_by=user, **new)
+            if not result.is_entered and not result.note and not result.reason:
+                continue
+            to_create.append(result)
+            changes = {
+                k: [None, _jsonable(v)] for k, v in new.items() if v not in (None, "", [], False)
+            }
+        else:
+            changes = {
+                k: [_jsonable(getattr(result, k)), _jsonable(v)]
+                for k, v in new.items()
+                if _jsonable(getattr(result, k)) != _jsonable(v)
+            }
+            if not changes:
+                continue
+            for k, v in new.items():
+                setattr(result, k, v)
+            result.updated_by = user
+            to_update.append(result)
+        events.append(
+            AuditEvent(
+                organization=organization,
+                user=user,
+                action=AuditEvent.Action.RESULT_CHANGED,
+                summary=f"第{locked.quarter}四半期 {_row_label(items[entry.item_id])}"[:300],
+                changes=changes,
+                plan_item=items[entry.item_id],
+                section=locked.section,
+            )
+        )
+    Result.objects.bulk_create(to_create)
+    audit_record_many(events)
+    Result.objects.bulk_update(to_update, [*_RESULT_FIELDS, "updated_by", "updated_at"])
+    SectionQuarter.objects.filter(pk=locked.pk).update(version=F("version") + 1)
+    locked.refresh_from_db()
+    return locked
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral_value() else str(value)
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def shortfalls_without_reason(section_quarter: SectionQuarter) -> list[str]:
+    """Rows behind (遅れ / 未着手) at this quarter that do not explain 理由・今後の対応."""
+    items = list(
+        section_items(fiscal_year=section_quarter.fiscal_year, section=section_quarter.section)
+    )
+    results: dict[int, list[Result]] = {}
+    for result in Result.objects.filter(item__in=items, quarter__lte=section_quarter.quarter):
+        results.setdefault(result.item_id, []).append(result)
+    tolerance = section_quarter.fiscal_year.organization.tolerance
+    missing = []
+    for item in items:
+        progress = item_progress(
+            item, results.get(item.pk, []), section_quarter.quarter, tolerance=tolerance
+        )
+        current = progress.current
+        if progress.status.is_shortfall and not (current and current.reason):
+            missing.append(
+                f"{_row_label(item)}: {progress.status}のため、理由・今後の対応を入力してください。"
+            )
+    return missing
+
+
+def _transition(
+    section_quarter: SectionQuarter,
+    *,
+    allowed_from: set[str],
+    refusal: str,
+) -> SectionQuarter:
+    locked = SectionQuarter.objects.select_for_update().get(pk=section_quarter.pk)
+    if locked.state not in allowed_from:
+        raise EntryError([refusal.format(state=locked.get_state_display())])
+    return locked
+
+
+@transaction.atomic
+def section_quarter_submit(*, section_quarter: SectionQuarter, user: User) -> SectionQuarter:
+    """提出: send the section's quarter to the 課長. Every shortfall must have a reason."""
+    locked = _transition(
+        section_quarter,
+        allowed_from={SectionQuarter.State.DRAFT, SectionQuarter.State.RETURNED},
+        refusal="この四半期の実績は{state}のため提出できません。",
+    )
+    missing = shortfalls_without_reason(locked)
+    if missing:
+        raise EntryError(missing)
+    locked.state = SectionQuarter.State.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.submitted_by = user
+    locked.version += 1
+    locked.save(update_fields=["state", "submitted_at", "submitted_by", "version", "updated_at"])
+    _audit_transition(locked, user, AuditEvent.Action.SUBMITTED)
+    return locked
+
+
+@transaction.atomic
+def section_quarter_approve(*, section_quarter: SectionQuarter, user: User) -> SectionQuarter:
+    """承認: the 課長 accepts the entry; it is locked from then on."""
+    locked = _transition(
+        section_quarter,
+        allowed_from={SectionQuarter.State.SUBMITTED},
+        refusal="提出されていない実績は承認できません（現在: {state}）。",
+    )
+    locked.state = SectionQuarter.State.APPROVED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user
+    locked.comment = ""
+    locked.version += 1
+    locked.save(
+        update_fields=["state", "decided_at", "decided_by", "comment", "version", "updated_at"]
+    )
+    _audit_transition(locked, user, AuditEvent.Action.APPROVED)
+    return locked
+
+
+@transaction.atomic
+def section_quarter_return(
+    *, section_quarter: SectionQuarter, user: User, comment: str
+) -> SectionQuarter:
+    """差戻し: the 課長 sends the entry back with a comment."""
+    if not comment.strip():
+        raise EntryError(["差戻しの理由（コメント）を入力してください。"])
+    locked = _transition(
+        section_quarter,
+        allowed_from={SectionQuarter.State.SUBMITTED},
+        refusal="提出されていない実績は差し戻せません（現在: {state}）。",
+    )
+    locked.state = SectionQuarter.State.RETURNED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user
+    locked.comment = comment.strip()
+    locked.version += 1
+    locked.save(
+        update_fields=["state", "decided_at", "decided_by", "comment", "version", "updated_at"]
+    )
+    _audit_transition(locked, user, AuditEvent.Action.RETURNED, comment=locked.comment)
+    return locked
+
+
+@transaction.atomic
+def section_quarter_unlock(
+    *, section_quarter: SectionQuarter, user: User, reason: str
+) -> SectionQuarter:
+    """事務局 reopens an approved (or submitted) entry for correction, with a reason."""
+    if not reason.strip():
+        raise EntryError(["承認を解除する理由を入力してください。"])
+    locked = _transition(
+        section_quarter,
+        allowed_from={SectionQuarter.State.APPROVED, SectionQuarter.State.SUBMITTED},
+        refusal="この四半期の実績は{state}のため、解除の必要はありません。",
+    )
+    locked.state = SectionQuarter.State.DRAFT
+    locked.comment = f"承認解除: {reason.strip()}"
+    locked.version += 1
+    locked.save(update_fields=["state", "comment", "version", "updated_at"])
+    _audit_transition(locked, user, AuditEvent.Action.UNLOCKED, comment=reason.strip())
+    return locked
+
+
+def _audit_transition(
+    section_quarter: SectionQuarter, user: User, action: AuditEvent.Action, comment: str = ""
+) -> None:
+    audit_record(
+        organization=section_quarter.fiscal_year.organization,
+        user=user,
+        action=action,
+        summary=f"{section_quarter.section} 第{section_quarter.quarter}四半期"
+        + (f"（{comment}）" if comment else ""),
+        changes={"state": [None, section_quarter.state]},
+        section=section_quarter.section,
+    )
+
+
+@transaction.atomic
+def quarter_window_set(
+    *,
+    fiscal_year: FiscalYear,
+    quarter: int,
+    is_open: bool,
+    deadline: date | None,
+    user: User,
+) -> QuarterWindow:
+    """事務局 opens or closes a quarter's entry window and sets its deadline."""
+    window, _ = QuarterWindow.objects.select_for_update().get_or_create(
+        fiscal_year=fiscal_year, quarter=quarter
+    )
+    old = [window.is_open, window.deadline.isoformat() if window.deadline else None]
+    window.is_open = is_open
+    window.deadline = deadline
+    window.full_clean()
+    window.save(update_fields=["is_open", "deadline", "updated_at"])
+    audit_record(
+        organization=fiscal_year.organization,
+        user=user,
+        action=AuditEvent.Action.WINDOW_CHANGED,
+        summary=f"{fiscal_year.label} 第{quarter}四半期の入力期間を{'開始' if is_open else '終了'}",
+        changes={"is_open,deadline": [old, [is_open, deadline.isoformat() if deadline else None]]},
+    )
+    return window
+
+
+@transaction.atomic
+def organization_set_tolerance(
+    *, organization: Organization, tolerance: Decimal, user: User
+) -> Organization:
+    """Change the 順調 band of the organisation (0 ≤ tolerance < 1)."""
+    if not Decimal("0") <= tolerance < Decimal("1"):
+        raise EntryError(["許容幅は 0 以上 1 未満で入力してください（例: 0.10 = 10%）。"])
+    old = organization.tolerance
+    organization.tolerance = tolerance
+    organization.save(update_fields=["tolerance"])
+    audit_record(
+        organization=organization,
+        user=user,
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        summary="順調とみなす許容幅",
+        changes={"tolerance": [str(old), str(tolerance)]},
+    )
+    return organization

@@ -1,0 +1,68 @@
+"""The one rounding helper (四捨五入), 達成率 and reading user-typed counts.
+
+Rates are Decimal rounded half up — the rounding Japanese offices do by hand — and never
+pass through floats. Pure Python: no Django imports.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
+
+# A count as people type it: digits with optional thousands separators and decimals.
+# [0-9], not \d: \d would accept digits of other scripts that NFKC leaves alone.
+_COUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+def round_half_up(value: Decimal | Fraction | int, places: int = 1) -> Decimal:
+    """``value`` rounded to ``places`` decimal places, halves away from zero (四捨五入).
+
+    The rounding is exact (done on the rational value, so no intermediate precision can
+    tip a half): 0.125 → 0.1 and 0.15 → 0.2 at one place, 2/3 → 0.67 at two. The result
+    always shows ``places`` decimals (1 → Decimal("1.0")). Raises TypeError for floats
+    (they cannot hold most decimal fractions exactly) and ValueError for a negative
+    ``places`` or a NaN / infinite Decimal.
+    """
+    if isinstance(value, float):
+        raise TypeError("round_half_up takes Decimal, Fraction or int, never float")
+    if places < 0:
+        raise ValueError(f"places must be >= 0, got {places!r}")
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"cannot round {value!r}")
+    scaled = abs(Fraction(value)) * 10**places
+    rounded = math.floor(scaled + Fraction(1, 2))
+    sign = "-" if value < 0 and rounded else ""
+    # The string constructor is exact; Decimal arithmetic would round to 28 digits.
+    return Decimal(f"{sign}{rounded}E-{places}")
+
+
+def achievement_rate(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """達成率 in percent with one decimal place: actual / target × 100, rounded half up.
+
+    2 of 3 → Decimal("66.7"), 1 of 8 → Decimal("12.5"). None when there is no rate to show:
+    the target is None or 0, or the actual is None.
+    """
+    if actual is None or target is None or target == 0:
+        return None
+    return round_half_up(Fraction(actual) * 100 / Fraction(target), 1)
+
+
+def parse_count(text: str | None) -> Decimal | None:
+    """A non-negative number typed by a user, or None when it is not one.
+
+    The text is NFKC-normalised (full-width digits, 「，」 and 「．」) and stripped, then
+    must be digits with optional thousands separators in groups of three and an optional
+    decimal part: 「2,100」「２，１００」「 12 」「1.5」 → 2100, 2100, 12, 1.5. Negative
+    numbers, signs, letters, units, malformed separators (「1,00」) and empty text give
+    None. Forms and the Excel import call this; Excel cell values other than text should
+    be turned into text first. Never raises.
+    """
+    if not isinstance(text, str):
+        return None
+    normalized = unicodedata.normalize("NFKC", text).strip()
+    if not _COUNT.fullmatch(normalized):
+        return None
+    return Decimal(normalized.replace(",", ""))

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from plans import views as plan_views
+
+admin.site.site_header = "shakyo 管理"
+admin.site.site_title = "shakyo 管理"
+admin.site.index_title = "マスタ管理"
+
+urlpatterns = [
+    path("", plan_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("plans/", include("plans.urls")),
+    path("collab/", include("collab.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,87 @@
+"""The structure a written 目標値 is parsed into.
+
+This module is the contract between the parser (``targets.parser``), the pace rules
+(``targets.pace``), the status rule (``results.status``), the models that store a parsed
+target so SQL can filter and sum it, the books and the ``parse_target`` command.
+Pure Python: no Django imports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    QUANTITY = "quantity"  # at least one countable quantity (回, 件, 円, …)
+    QUALITATIVE = "qualitative"  # 随時実施, 通年, 適宜 … tracked as 実施 / 未実施
+    NONE = "none"  # ―, －, blank: no target
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One trackable number of a target.
+
+    ``value`` is the bar to reach: for a range (「2～3回」) it is the lower bound and
+    ``max`` the upper one. Money is always in yen (unit "円"): 「30万円」 → 300000.
+    ``label`` names what is counted when the text says it (「参加者」, 「HP アクセス数」,
+    「新規相談」, 「田無」); empty otherwise.
+    """
+
+    value: Decimal
+    unit: str  # normalised: 回, 件, 人, 円, か所, 団体, 日, 時間, 枚, 部, 校, 駅, 世帯, 台, 個, …
+    max: Decimal | None = None
+    label: str = ""
+    approximate: bool = False  # 程度, 約
+    planned: bool = False  # 予定
+    increase: bool = False  # 「30人増」: the target is the increase, not a level
+    per: str = ""  # cadence of this figure when written: "年" (「240件／年」), "月", "週"; else ""
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor of a product such as 「20地区×11月」 → (20, 地区), (11, 月)."""
+
+    value: Decimal
+    unit: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """One place or line of a breakdown (「田無10団体 440回/年」)."""
+
+    label: str
+    quantities: tuple[Quantity, ...]
+
+
+@dataclass(frozen=True)
+class ParsedTarget:
+    """What a 目標値 says. ``text`` is always kept verbatim.
+
+    ``quantities`` lists the trackable figures, the main one first; secondary ones follow
+    (the 160人 of 「1回（160人）」). ``months`` are the scheduled months (1–12) in fiscal
+    order (April first), read from the 目標値 and from 内容; the 目標値 wins where they
+    disagree. ``needs_review`` (要確認) is set when the parser could not read all of it.
+    """
+
+    text: str
+    kind: Kind
+    needs_review: bool = False
+    quantities: tuple[Quantity, ...] = ()
+    months: tuple[int, ...] = ()
+    dates: tuple[date, ...] = ()  # explicit dates: 「2020年9月10日（木）」
+    halves: tuple[int, ...] = ()  # 1 = 上半期, 2 = 下半期
+    deadline_month: int | None = None  # 「1月末日までに終了」 → 1
+    start_month: int | None = None  # 「4月～」 → 4
+    cadence: str = ""  # normalised cadence text: "月2回", "週1回", "3か月に1回", "奇数月の第2火曜日"
+    factors: tuple[Factor, ...] = ()  # a product; the stated total (if any) is the main quantity
+    parts: tuple[Part, ...] = ()  # a breakdown by place or line
+    of_total: Decimal | None = None  # 「11項目中 8項目」 → 11 (main quantity is 8 項目)
+    qualitative_text: str = ""  # for kind=qualitative: the normalised phrase (「随時実施」)
+    notes: tuple[str, ...] = field(default=())  # what was not understood, in Japanese
+
+    @property
+    def main(self) -> Quantity | None:
+        return self.quantities[0] if self.quantities else None
