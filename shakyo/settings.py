@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "plans",
     "targets",
     "results",
+    "books",
     "collab",
 ]
 

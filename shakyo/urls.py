@@ -13,6 +13,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
+    path("results/", include("results.urls")),
+    path("books/", include("books.urls")),
     path("collab/", include("collab.urls")),
     path("admin/", admin.site.urls),
 ]
