@@ -60,7 +60,7 @@ def describe_target(target: ParsedTarget) -> list[str]:
     for position, quantity in enumerate(target.quantities):
         text = describe_quantity(quantity)
         if position == 0 and target.of_total is not None:
-            text = f"{format_number(target.of_total)}中 {text}"
+            text = f"{format_number(target.of_total)}{quantity.unit}中 {text}"
         phrases.append(text)
     if target.factors:
         phrases.append("×".join(f"{format_number(f.value)}{f.unit}" for f in target.factors))

@@ -24,6 +24,12 @@ from .factories import (
 PLAN_JSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "r2_plan.json"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 is deliberately slow; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def r2_plan_data() -> dict:
     return json.loads(PLAN_JSON.read_text(encoding="utf-8"))

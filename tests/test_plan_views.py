@@ -24,7 +24,7 @@ def login(client, user):
         ("department_head", 200, True, False, True),  # own 課 only (A, B and B's 受託事業)
         ("staff_a", 200, True, False, True),  # own 課, read
         ("city", 200, False, False, True),  # only what the city commissioned
-        ("other_org", 403, False, False, False),  # another council's own year only
+        ("other_org", 200, False, False, False),  # its own council's plan, none of ours
         ("no_role", 403, False, False, False),
     ],
 )
