@@ -10,9 +10,17 @@ class ReviewTable(tables.Table):
     """The rows of a year with what the parser understood; 要確認 rows stand out."""
 
     department = tables.Column(
-        "課", accessor="initiative__business__section__department__name", orderable=False
+        "課",
+        accessor="initiative__business__section__department__name",
+        orderable=False,
+        attrs={"td": {"class": "text-nowrap"}},
     )
-    section = tables.Column("係", accessor="initiative__business__section__name", orderable=False)
+    section = tables.Column(
+        "係",
+        accessor="initiative__business__section__name",
+        orderable=False,
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     business = tables.Column("事業", accessor="initiative__business__name", orderable=False)
     group = tables.Column("項目")
     name = tables.Column("内容")
