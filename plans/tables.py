@@ -60,7 +60,9 @@ class ReviewTable(tables.Table):
         )
 
     def render_needs_review(self, value: bool) -> str:
-        return format_html('<span class="badge text-bg-warning">{}</span>', "要確認") if value else ""
+        return (
+            format_html('<span class="badge text-bg-warning">{}</span>', "要確認") if value else ""
+        )
 
     def render_edit(self, record: PlanItem) -> str:
         if record.initiative.business.section_id not in self.editable_section_ids:

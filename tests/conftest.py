@@ -28,6 +28,9 @@ PLAN_JSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "r2_plan.j
 def _fast_password_hasher(settings):
     """PBKDF2 is deliberately slow; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # django-axes needs the request to authenticate, which client.login does not pass;
+    # tests/test_security.py turns it on to test the lockout itself.
+    settings.AXES_ENABLED = False
 
 
 @pytest.fixture(scope="session")
