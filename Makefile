@@ -5,6 +5,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Tests on SQLite use a file, as the embedded default does, so that concurrent
+# connections really share one database (WAL, immediate transactions, busy timeout).
+export SQLITE_TEST_PATH ?= $(CURDIR)/.test-db.sqlite3
 
 .PHONY: install run test lint format books-preview bench clean
 
