@@ -75,7 +75,9 @@ class ParsedTarget:
     halves: tuple[int, ...] = ()  # 1 = 上半期, 2 = 下半期
     deadline_month: int | None = None  # 「1月末日までに終了」 → 1
     start_month: int | None = None  # 「4月～」 → 4
-    cadence: str = ""  # normalised cadence text: "月2回", "週1回", "3か月に1回", "奇数月の第2火曜日"
+    cadence: str = (
+        ""  # normalised cadence text: "月2回", "週1回", "3か月に1回", "奇数月の第2火曜日"
+    )
     factors: tuple[Factor, ...] = ()  # a product; the stated total (if any) is the main quantity
     parts: tuple[Part, ...] = ()  # a breakdown by place or line
     of_total: Decimal | None = None  # 「11項目中 8項目」 → 11 (main quantity is 8 項目)

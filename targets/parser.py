@@ -1,0 +1,1175 @@
+"""Read a written 目標値 into a :class:`~targets.types.ParsedTarget`.
+
+The contract (DESIGN.md, "目標値: what a target can say"):
+
+* :func:`parse_target` never raises, for any ``str``. The text is kept verbatim in
+  ``ParsedTarget.text``; whatever the parser does not fully understand sets
+  ``needs_review`` (要確認) with a Japanese note, and only the figures it is sure of are
+  returned — it never guesses a number or a unit.
+* The text is NFKC-normalised first (full-width digits and brackets), ケ所/ヶ所/カ所/箇所
+  become the unit 「か所」, ケ月/ヶ月 become 「か月」, and 名 after a number becomes 「人」.
+* The schedule (months, dates, half-years, a deadline, a start month, a cadence) is read
+  from the 目標値 and from 内容 (``detail``); the 目標値 wins where both say something. From
+  内容 only the schedule and a product (「20地区×11月」) are read: it is free prose.
+* :func:`target_to_dict` / :func:`target_from_dict` turn a ParsedTarget into a JSON-ready
+  dict and back, exactly.
+
+How a target is read, in order: the normalised text is scanned for products, dates, era
+years, cadences, month ranges, deadlines, start months, months and half-years, each one
+recorded and blanked out; what is left is cut into tokens (numbers with their units,
+words, brackets) and read as a list of labelled segments of quantities. Two or more
+segments labelled by place or line with the same units are a breakdown (parts, summed);
+otherwise the quantities are listed as written, the main one first.
+
+Pure Python: no Django imports (the fiscal month order is therefore spelled out here
+rather than imported from ``shakyo.lib.fiscal``, whose package imports Celery).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from typing import Any
+
+from .types import Factor, Kind, ParsedTarget, Part, Quantity
+
+__all__ = ["parse_target", "target_from_dict", "target_to_dict"]
+
+# ---------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------
+
+# Calendar months in fiscal order: April first.
+_FISCAL_MONTHS: tuple[int, ...] = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
+_ODD_MONTHS: tuple[int, ...] = (5, 7, 9, 11, 1, 3)
+_EVEN_MONTHS: tuple[int, ...] = (4, 6, 8, 10, 12, 2)
+
+# Any run of up to four kanji or katakana right after a number is its unit, cut before a
+# verb or particle that follows it (「2回実施」 → 回, 「5店舗」 → 店舗, 「15事業所」 →
+# 事業所). Units in kana (か所, か月, つ) and % are listed here; so are the usual
+# counters, which alone may follow the number after a space (「2 回」) and make the
+# factors of a product (「8拠点×1回」).
+_UNITS: tuple[str, ...] = (
+    "事業所", "事業", "行事", "項目", "団体", "世帯", "時間", "地区", "拠点", "圏域",
+    "か所", "か月", "施設", "教室", "講座", "品目", "種類", "日間", "週間", "年間", "年度",
+    "回", "件", "人", "名", "円", "日", "分", "枚", "部", "校", "駅", "台", "個", "館", "組",
+    "冊", "本", "社", "店", "点", "号", "週", "年", "%", "つ",
+)  # fmt: skip
+_KANA_UNITS: tuple[str, ...] = ("か所", "か月", "つ", "%")
+# Written forms of the same unit.
+_UNIT_ALIASES: dict[str, str] = {"名": "人", "日間": "日", "週間": "週", "年間": "年"}
+# Factors of a product may also count months (「×12月」).
+_FACTOR_UNITS: tuple[str, ...] = (*_UNITS, "月")
+# Units of a product's factors that count places or periods rather than the thing done:
+# the product 「8拠点×1回」 is in 回.
+_PLACE_OR_PERIOD_UNITS = frozenset({
+    "か所", "地区", "拠点", "圏域", "館", "校", "駅", "施設", "団体", "週", "月", "年", "か月", "日",
+})  # fmt: skip
+# Units of a figure that says what is done (for the main figure of a breakdown).
+_ACTIVITY_UNITS = frozenset({"回", "件", "日", "時間", "円"})
+
+_MULTIPLIERS: dict[str, Decimal] = {
+    "千": Decimal(1000),
+    "万": Decimal(10_000),
+    "百万": Decimal(1_000_000),
+    "億": Decimal(100_000_000),
+}
+
+# Words that carry no figure: particles, verbs of doing, qualitative phrases, and the
+# flags a figure can have. A word made only of these is understood; anything else next
+# to a figure is a label (before it) or not understood (after it).
+_PLANNED_TERMS = frozenset({"予定"})
+_APPROX_TERMS = frozenset({"程度", "前後", "くらい", "ぐらい"})
+_INCREASE_TERMS = frozenset({"増", "増加"})
+_DECREASE_TERMS = frozenset({"減", "減少"})
+_UPPER_LIMIT_TERMS = frozenset({"以内", "以下", "未満"})
+_TERMS: tuple[str, ...] = (
+    # particles and connectives
+    "を", "に", "で", "へ", "と", "の", "は", "が", "も", "や", "て", "から", "まで", "より",
+    "にて", "により", "による", "に向けて", "に向けた", "に応じて", "に応じ", "について",
+    "及び", "および", "ならびに", "または", "又は", "等", "など", "ほか", "他", "・",
+    "する", "します", "して", "し", "行う", "行います", "目指す",
+    # what is done
+    "実施", "開催", "終了", "完了", "発行", "作成", "評価", "目標", "達成", "見込み", "見込",
+    "受付", "受け付け", "設置", "配布", "掲載", "参加", "開講", "募集", "確保", "検討", "対応",
+    "準備", "見直し", "推進", "周知", "協力", "連携", "支援", "臨時", "定例", "以上", "頃",
+    "ごろ", "中",
+    # qualitative targets
+    "随時", "通年", "適宜", "必要", "状況", "臨機", "臨機応変", "法の規定", "規定", "不定期",
+    "定期的", "定期", "継続", "常時", "年度内",
+    *_PLANNED_TERMS, *_APPROX_TERMS, *_INCREASE_TERMS, *_DECREASE_TERMS, *_UPPER_LIMIT_TERMS,
+)  # fmt: skip
+
+# Words before a figure that say something about it (「約70人」「年24回」「新規1か所」).
+_APPROX_PREFIXES: tuple[str, ...] = ("約", "概ね", "おおむね", "およそ")
+_IGNORED_PREFIXES: tuple[str, ...] = ("延べ", "のべ")
+_PER_PREFIXES: dict[str, str] = {"年間": "年", "毎年": "年", "毎月": "月", "毎週": "週"}
+_PER_WORDS: dict[str, str] = {"年": "年", "月": "月", "週": "週"}
+_PREFIX_TERMS: tuple[str, ...] = (
+    *_APPROX_PREFIXES,
+    *_IGNORED_PREFIXES,
+    *_PER_PREFIXES,
+    *_PER_WORDS,
+    "各",
+    "新規",
+)
+# Words ending in 約 that are not 「約」 (about): 「契約30件」 is thirty contracts.
+_YAKU_WORDS: tuple[str, ...] = (
+    "契約", "予約", "節約", "集約", "要約", "規約", "公約", "条約", "制約", "誓約", "解約", "成約",
+)  # fmt: skip
+# Labels that name a total or a new count rather than a place or line of a breakdown.
+_NOT_PART_LABELS = frozenset({"計", "合計", "小計", "総計", "新規"})
+_TRAILING_PARTICLES = re.compile(r"(?:を|は|が|に|で|の|と|も)+$")
+
+# Notes (shown to users).
+_NOTE_INTERNAL = "解析中に予期しないエラーが発生しました。目標値を確認してください。"
+
+# ---------------------------------------------------------------------------------------
+# Regular expressions (compiled once; none can backtrack badly on long input)
+# ---------------------------------------------------------------------------------------
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_NUM = r"[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?"
+_MULT = r"百万|万|千|億"
+_CJK_RUN = r"[\u4e00-\u9fff々\u30a1-\u30fa\u30fc]"
+_WEEKDAY = r"[月火水木金土日]"
+_WEEKDAY_PAREN = rf"(?:\s*\(\s*(?:{_WEEKDAY}(?:曜日?)?|祝)\s*\))?"
+
+# A counter after a number (or its 万/千/億): 「8ケ所」「3ヶ月」「30名」「1万名」.
+_COUNTER_RE = re.compile(
+    r"([0-9万千億])\s*(?:(?P<place>[ケヶカヵか箇個]所)|(?P<month>[ケヶカヵか箇]月)|名)"
+)
+_DASHES_RE = re.compile("[〜∼〰‐‑–—−]")
+# Invisible characters that come with pasted text (soft hyphen, zero-width space, BOM …).
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_SPACES_RE = re.compile(r"\s+")
+_DASHES = {"〜": "~", "∼": "~", "〰": "~", "‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-"}
+_NONE_RE = re.compile(r"[\s\-―ー_・.。…─━]*|なし|無し|該当なし")
+_ASCII_GAP_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+
+_FACTOR_UNIT = rf"(?:{_alternation(_FACTOR_UNITS)}|{_CJK_RUN}{{1,4}})"
+_FACTOR_RE = re.compile(rf"(?:毎?[週月年日]\s*)?(?P<v>{_NUM})\s*(?P<u>{_FACTOR_UNIT})")
+_PRODUCT_RE = re.compile(
+    rf"(?<![0-9])(?:毎?[週月年日]\s*)?{_NUM}\s*{_FACTOR_UNIT}"
+    rf"(?:\s*[×✕✖*xX]\s*(?:毎?[週月年日]\s*)?{_NUM}\s*{_FACTOR_UNIT})+"
+)
+_DEADLINE_TAIL = r"\s*(?:末日?|中|上旬|中旬|下旬|初旬)?\s*まで"
+# A year and month with no day before 「まで」 is a deadline (「令和3年3月末までに」): the
+# year is then blanked out as an era year and the deadline step reads the month.
+_DATE_RE = re.compile(
+    r"(?:(?P<era>令和|平成)\s*(?P<ey>元|[0-9]{1,2})|(?<![0-9])(?P<y>[0-9]{4}))\s*年\s*"
+    rf"(?P<m>[0-9]{{1,2}})\s*月(?:\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}|(?!{_DEADLINE_TAIL}))"
+)
+_ERA_YEAR_RE = re.compile(
+    r"(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})\s*年度?|(?<![0-9])(?:19|20)[0-9]{2}\s*年度?"
+)
+_WEEKDAY_CADENCE_RE = re.compile(
+    rf"(?:(?P<par>奇数|偶数)月\s*の?\s*)?(?:毎月\s*)?第\s*(?P<n>[0-9])\s*(?P<wd>{_WEEKDAY})\s*曜日?"
+    rf"|毎週\s*(?P<wwd>{_WEEKDAY})\s*曜日?"
+)
+_EVERY_MONTHS_RE = re.compile(
+    r"(?<![0-9])(?P<n>[0-9]{1,2})\s*か月\s*(?:に|ごとに|毎に)\s*(?P<k>[0-9]{1,2})\s*(?:回|度)"
+)
+_QUARTERLY_RE = re.compile(r"四半期\s*(?:に|ごとに|毎に)\s*(?P<k>[0-9]{1,2})\s*(?:回|度)")
+_ALTERNATE_RE = re.compile(r"隔(?P<p>月|週)")
+_EVERY_RE = re.compile(rf"毎(?P<p>月(?!\s*[0-9第])|週(?!\s*[0-9]|\s*{_WEEKDAY}))")
+_PER_CADENCE_RE = re.compile(r"(?<![0-9])(?:毎\s*)?(?P<p>月|週)\s*(?P<k>[0-9]{1,2})\s*(?:回|度)")
+_MONTH_RANGE_RE = re.compile(
+    r"(?<![0-9])(?P<a>[0-9]{1,2})\s*(?:月\s*)?(?:~|から|-)\s*(?P<b>[0-9]{1,2})\s*月"
+)
+_MONTH_DAY_RE = re.compile(
+    rf"(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}"
+)
+_DEADLINE_RE = re.compile(
+    rf"(?:(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月|(?P<fy>年度)){_DEADLINE_TAIL}(?:に)?"
+)
+_START_RE = re.compile(r"(?<![0-9])(?P<m>[0-9]{1,2})\s*月\s*(?:~|から|より|以降)(?!\s*[0-9])")
+_PARITY_RE = re.compile(r"(?P<par>奇数|偶数)月")
+_FISCAL_END_RE = re.compile(r"年度末")
+_MONTH_RE = re.compile(
+    r"(?<![0-9])(?P<m>[0-9]{1,2})\s*月(?:\s*(?:末|頃|ごろ|上旬|中旬|下旬|初旬))?"
+)
+_HALF_RE = re.compile(
+    r"(?P<first>上半期|前半期|上期|前期(?!高齢))|(?P<second>下半期|後半期|下期|後期(?!高齢))"
+)
+
+_QTY_RE = re.compile(
+    rf"(?P<n1>{_NUM})(?P<m1>{_MULT})?(?:\s*[~\-ー]\s*(?P<n2>{_NUM}))?(?P<m2>{_MULT})?"
+)
+_KANA_UNIT_RE = re.compile(_alternation(_KANA_UNITS))
+_UNIT_RUN_RE = re.compile(rf"{_CJK_RUN}+")
+_PER_RE = re.compile(r"\s*/\s*(?P<per>年間?|月|週|日)(?![0-9])")
+_TERM_RE = re.compile(_alternation(_TERMS))
+_PREFIX_RE = re.compile(_alternation(_PREFIX_TERMS))
+_SEPARATORS = frozenset("/、,;:。[]{}「」『』【】〈〉《》<>\"'")
+_TIMES = frozenset("×✕✖*")
+_WORD_RE = re.compile(r"[^\s()0-9/、,;:。\[\]{}「」『』【】〈〉《》<>\"'×✕✖*]+")
+# Marks that say nothing about a figure; any other symbol (「？」「※」「~」) is 要確認.
+_HARMLESS_SYMBOLS = frozenset("・.…―ー_-")
+
+# Beyond these a figure cannot be stored (the models keep 14 digits, 2 of them decimal)
+# and would not survive the float of the JSON form: it is not read, only noted.
+_MAX_VALUE = Decimal(10) ** 12
+
+
+# ---------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------
+
+
+def parse_target(text: str, detail: str = "") -> ParsedTarget:
+    """What the 目標値 ``text`` says, with the schedule also read from 内容 ``detail``.
+
+    Never raises, for any ``str`` (``None`` is read as blank). ``text`` is kept verbatim;
+    ``needs_review`` is True exactly when ``notes`` says (in Japanese) what was not
+    understood. Quantities are listed main first; months are 1–12 in fiscal order
+    (April first) without duplicates; values are never negative.
+    """
+    text = "" if text is None else text if isinstance(text, str) else str(text)
+    detail = "" if detail is None else detail if isinstance(detail, str) else str(detail)
+    try:
+        return _parse(text, detail)
+    except Exception:  # the contract: never raise; a bug shows as 要確認, not as a 500
+        return ParsedTarget(
+            text=text,
+            kind=Kind.QUALITATIVE if text.strip() else Kind.NONE,
+            needs_review=True,
+            qualitative_text=text.strip(),
+            notes=(_NOTE_INTERNAL,),
+        )
+
+
+def target_to_dict(p: ParsedTarget) -> dict[str, Any]:
+    """A JSON-serialisable dict of every field of ``p``; :func:`target_from_dict` inverts it.
+
+    Numbers are ints when integral, else floats (the parser keeps at most two decimals);
+    ``max`` and ``of_total`` are null unless set; dates are ISO strings; tuples are lists.
+    """
+    return {
+        "text": p.text,
+        "kind": p.kind.value,
+        "needs_review": p.needs_review,
+        "quantities": [_quantity_to_dict(q) for q in p.quantities],
+        "months": list(p.months),
+        "dates": [d.isoformat() for d in p.dates],
+        "halves": list(p.halves),
+        "deadline_month": p.deadline_month,
+        "start_month": p.start_month,
+        "cadence": p.cadence,
+        "factors": [{"value": _number_out(f.value), "unit": f.unit} for f in p.factors],
+        "parts": [
+            {"label": part.label, "quantities": [_quantity_to_dict(q) for q in part.quantities]}
+            for part in p.parts
+        ],
+        "of_total": None if p.of_total is None else _number_out(p.of_total),
+        "qualitative_text": p.qualitative_text,
+        "notes": list(p.notes),
+    }
+
+
+def target_from_dict(d: Mapping[str, Any]) -> ParsedTarget:
+    """The ParsedTarget that :func:`target_to_dict` turned into ``d``.
+
+    ``target_from_dict(target_to_dict(p)) == p`` for every ``p`` the parser returns.
+    Keys other than ``text`` and ``kind`` may be missing (their defaults are used).
+    Raises KeyError, TypeError or ValueError when ``d`` is not such a dict.
+    """
+    return ParsedTarget(
+        text=_str(d["text"]),
+        kind=Kind(d["kind"]),
+        needs_review=_bool(d.get("needs_review", False)),
+        quantities=tuple(_quantity_from_dict(q) for q in d.get("quantities") or ()),
+        months=tuple(_int(m) for m in d.get("months") or ()),
+        dates=tuple(date.fromisoformat(_str(x)) for x in d.get("dates") or ()),
+        halves=tuple(_int(h) for h in d.get("halves") or ()),
+        deadline_month=_optional_int(d.get("deadline_month")),
+        start_month=_optional_int(d.get("start_month")),
+        cadence=_str(d.get("cadence", "")),
+        factors=tuple(
+            Factor(_number_in(f["value"]), _str(f["unit"])) for f in d.get("factors") or ()
+        ),
+        parts=tuple(
+            Part(_str(part["label"]), tuple(_quantity_from_dict(q) for q in part["quantities"]))
+            for part in d.get("parts") or ()
+        ),
+        of_total=None if d.get("of_total") is None else _number_in(d["of_total"]),
+        qualitative_text=_str(d.get("qualitative_text", "")),
+        notes=tuple(_str(n) for n in d.get("notes") or ()),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Serialisation helpers
+# ---------------------------------------------------------------------------------------
+
+
+def _number_out(value: Decimal) -> int | float:
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _number_in(value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise TypeError("a number was expected, not a bool")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # repr() is the shortest text that reads back as this float: 1.5 → "1.5".
+        number = Decimal(repr(value))
+        if not number.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return number
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except InvalidOperation as exc:
+            raise ValueError(f"not a number: {value!r}") from exc
+        if not number.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return number
+    raise TypeError(f"a number was expected, not {type(value).__name__}")
+
+
+def _quantity_to_dict(q: Quantity) -> dict[str, Any]:
+    return {
+        "value": _number_out(q.value),
+        "max": None if q.max is None else _number_out(q.max),
+        "unit": q.unit,
+        "label": q.label,
+        "approximate": q.approximate,
+        "planned": q.planned,
+        "increase": q.increase,
+        "per": q.per,
+    }
+
+
+def _quantity_from_dict(d: Mapping[str, Any]) -> Quantity:
+    return Quantity(
+        value=_number_in(d["value"]),
+        unit=_str(d["unit"]),
+        max=None if d.get("max") is None else _number_in(d["max"]),
+        label=_str(d.get("label", "")),
+        approximate=_bool(d.get("approximate", False)),
+        planned=_bool(d.get("planned", False)),
+        increase=_bool(d.get("increase", False)),
+        per=_str(d.get("per", "")),
+    )
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"a string was expected, not {type(value).__name__}")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"a boolean was expected, not {type(value).__name__}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"an integer was expected, not {type(value).__name__}")
+    return value
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else _int(value)
+
+
+# ---------------------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------------------
+
+
+def _normalise(text: str) -> str:
+    """NFKC, one spelling per range mark, counter and space; stripped."""
+    s = unicodedata.normalize("NFKC", text)
+    if _INVISIBLE_RE.search(s):
+        s = _INVISIBLE_RE.sub("", s)
+    if _DASHES_RE.search(s):
+        s = _DASHES_RE.sub(lambda m: _DASHES[m.group()], s)
+    if "所" in s or "月" in s or "名" in s:
+        s = _COUNTER_RE.sub(_counter, s)
+    return _SPACES_RE.sub(" ", s).strip()
+
+
+def _counter(m: re.Match[str]) -> str:
+    unit = "か所" if m.group("place") else "か月" if m.group("month") else "人"
+    return m.group(1) + unit
+
+
+def _fiscal_sorted(months: list[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(months), key=_FISCAL_MONTHS.index)) if months else ()
+
+
+def _month_span(first: int, last: int) -> list[int]:
+    """Calendar months from ``first`` to ``last`` inclusive, wrapping past December."""
+    months = [first]
+    while months[-1] != last:
+        months.append(months[-1] % 12 + 1)
+    return months
+
+
+def _number(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _storable(value: Decimal) -> bool:
+    """Below 10¹² with at most two decimals (``value`` is never negative)."""
+    return value < _MAX_VALUE and (value * 100) % 1 == 0
+
+
+def _format(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+# ---------------------------------------------------------------------------------------
+# The schedule (and products), from the target or from 内容
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Schedule:
+    months: list[int] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)
+    halves: set[int] = field(default_factory=set)
+    deadline: int | None = None
+    start: int | None = None
+    cadence: list[tuple[int, str]] = field(default_factory=list)  # (position, text)
+    factors: list[Factor] = field(default_factory=list)
+    product_text: str = ""
+
+
+class _ScheduleReader:
+    """Finds the schedule in a normalised text and blanks it out.
+
+    In a target (``strict``) a month or date that cannot be one is noted; in 内容 it is
+    silently skipped, since 内容 is prose the parser does not otherwise read.
+    """
+
+    def __init__(self, text: str, *, strict: bool) -> None:
+        self.text = text
+        self.strict = strict
+        self.schedule = _Schedule()
+        self.notes: list[str] = []
+
+    def read(self) -> tuple[str, _Schedule]:
+        text = self.text
+        present = set(text)
+        if present.isdisjoint(_STRICT_TRIGGERS if self.strict else _TRIGGERS):
+            return text, self.schedule
+        has_digit = not present.isdisjoint(_DIGITS)
+        for step in _SCHEDULE_STEPS:
+            if (
+                (step.detail_only and self.strict)
+                or (step.needs_digit and not has_digit)
+                or present.isdisjoint(step.triggers)
+            ):
+                continue
+            text = step.pattern.sub(partial(_blank, step.handler, self), text)
+        return text, self.schedule
+
+    def _note(self, note: str) -> None:
+        if self.strict:
+            self.notes.append(note)
+
+    def _valid_month(self, month: int, written: str) -> bool:
+        if 1 <= month <= 12:
+            return True
+        self._note(f"「{written}」は月として読み取れません。")
+        return False
+
+    def _product(self, m: re.Match[str]) -> None:
+        if self.schedule.factors:
+            self._note(f"掛け算が複数あります（「{m.group()}」）。")
+            return
+        factors = []
+        for fm in _FACTOR_RE.finditer(m.group()):
+            unit = _UNIT_ALIASES.get(fm.group("u"), fm.group("u"))
+            factors.append(Factor(_number(fm.group("v")), unit))
+        if not all(_storable(factor.value) for factor in factors):
+            self._note(f"「{m.group()}」の数値は大きすぎるか細かすぎるため読み取れません。")
+            return
+        self.schedule.factors = factors
+        self.schedule.product_text = m.group()
+
+    def _date(self, m: re.Match[str]) -> None:
+        if m.group("era"):
+            era_year = 1 if m.group("ey") == "元" else int(m.group("ey"))
+            year = (2018 if m.group("era") == "令和" else 1988) + era_year
+        else:
+            year = int(m.group("y"))
+        month = int(m.group("m"))
+        if not self._valid_month(month, m.group()):
+            return
+        if m.group("d"):
+            try:
+                self.schedule.dates.append(date(year, month, int(m.group("d"))))
+            except ValueError:
+                self._note(f"「{m.group()}」は日付として読み取れません。")
+                return
+        self.schedule.months.append(month)
+
+    def _weekday_cadence(self, m: re.Match[str]) -> None:
+        if m.group("wwd"):
+            self._cadence(m, f"毎週{m.group('wwd')}曜日")
+            return
+        prefix = ""
+        if m.group("par"):
+            prefix = f"{m.group('par')}月の"
+            self.schedule.months += _ODD_MONTHS if m.group("par") == "奇数" else _EVEN_MONTHS
+        self._cadence(m, f"{prefix}第{m.group('n')}{m.group('wd')}曜日")
+
+    def _every_months(self, m: re.Match[str]) -> None:
+        self._cadence(m, f"{int(m.group('n'))}か月に{int(m.group('k'))}回")
+
+    def _quarterly(self, m: re.Match[str]) -> None:
+        self._cadence(m, f"四半期に{int(m.group('k'))}回")
+
+    def _alternate(self, m: re.Match[str]) -> None:
+        self._cadence(m, "2か月に1回" if m.group("p") == "月" else "2週に1回")
+
+    def _every(self, m: re.Match[str]) -> None:
+        self._cadence(m, f"{m.group('p')[0]}1回")
+
+    def _per_cadence(self, m: re.Match[str]) -> None:
+        self._cadence(m, f"{m.group('p')}{int(m.group('k'))}回")
+
+    def _cadence(self, m: re.Match[str], text: str) -> None:
+        self.schedule.cadence.append((m.start(), text))
+
+    def _month_range(self, m: re.Match[str]) -> None:
+        first, last = int(m.group("a")), int(m.group("b"))
+        if self._valid_month(first, m.group()) and self._valid_month(last, m.group()):
+            self.schedule.months += _month_span(first, last)
+
+    def _month_day(self, m: re.Match[str]) -> None:
+        # Without a year the day cannot be placed in a fiscal year: keep the month only.
+        if self._valid_month(int(m.group("m")), m.group()):
+            self.schedule.months.append(int(m.group("m")))
+
+    def _deadline(self, m: re.Match[str]) -> None:
+        month = 3 if m.group("fy") else int(m.group("m"))
+        if self._valid_month(month, m.group()):
+            self.schedule.deadline = month
+
+    def _start(self, m: re.Match[str]) -> None:
+        if self._valid_month(int(m.group("m")), m.group()):
+            self.schedule.start = int(m.group("m"))
+
+    def _parity(self, m: re.Match[str]) -> None:
+        self.schedule.months += _ODD_MONTHS if m.group("par") == "奇数" else _EVEN_MONTHS
+
+    def _fiscal_end(self, m: re.Match[str]) -> None:
+        self.schedule.months.append(3)
+
+    def _month(self, m: re.Match[str]) -> None:
+        # 「×12月」 is a factor of a product, not a month, even when the product was not read.
+        before = self.text[max(0, m.start() - 8) : m.start()].rstrip()
+        if before.endswith(tuple(_TIMES)):
+            return
+        if self._valid_month(int(m.group("m")), m.group()):
+            self.schedule.months.append(int(m.group("m")))
+
+    def _half(self, m: re.Match[str]) -> None:
+        self.schedule.halves.add(1 if m.group("first") else 2)
+
+
+def _blank(
+    handler: Callable[[_ScheduleReader, re.Match[str]], None],
+    reader: _ScheduleReader,
+    m: re.Match[str],
+) -> str:
+    """A re.sub callback: hands the match to ``handler``, then blanks it out (same length,
+    so positions in the text stay comparable)."""
+    handler(reader, m)
+    return " " * len(m.group())
+
+
+def _ignore(reader: _ScheduleReader, m: re.Match[str]) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One pass of the schedule reader.
+
+    The pass is skipped unless the text has one of ``triggers`` (and a digit, when the
+    pattern needs one): a set test is much cheaper than a regex pass that cannot match.
+    """
+
+    pattern: re.Pattern[str]
+    handler: Callable[[_ScheduleReader, re.Match[str]], None]
+    triggers: frozenset[str]
+    needs_digit: bool = True
+    detail_only: bool = False
+
+
+# In the order they run: products first so that 「×12月」 is not a month, dates before
+# months, 「第2月曜日」 before months, month ranges before single months.
+_SCHEDULE_STEPS: tuple[_Step, ...] = (
+    _Step(_PRODUCT_RE, _ScheduleReader._product, frozenset("×✕✖*xX")),
+    _Step(_DATE_RE, _ScheduleReader._date, frozenset("年")),
+    _Step(_ERA_YEAR_RE, _ignore, frozenset("年")),
+    _Step(_WEEKDAY_CADENCE_RE, _ScheduleReader._weekday_cadence, frozenset("曜"), False),
+    _Step(_EVERY_MONTHS_RE, _ScheduleReader._every_months, frozenset("月")),
+    _Step(_QUARTERLY_RE, _ScheduleReader._quarterly, frozenset("半")),
+    _Step(_ALTERNATE_RE, _ScheduleReader._alternate, frozenset("隔"), False),
+    _Step(_EVERY_RE, _ScheduleReader._every, frozenset("毎"), False),
+    # In a target 「月2回」 is a figure (2回 a month); in 内容 it is the cadence.
+    _Step(_PER_CADENCE_RE, _ScheduleReader._per_cadence, frozenset("回度"), detail_only=True),
+    _Step(_MONTH_RANGE_RE, _ScheduleReader._month_range, frozenset("月")),
+    _Step(_MONTH_DAY_RE, _ScheduleReader._month_day, frozenset("日")),
+    _Step(_DEADLINE_RE, _ScheduleReader._deadline, frozenset("ま"), False),
+    _Step(_START_RE, _ScheduleReader._start, frozenset("月")),
+    _Step(_PARITY_RE, _ScheduleReader._parity, frozenset("数"), False),
+    _Step(_FISCAL_END_RE, _ScheduleReader._fiscal_end, frozenset("末"), False),
+    _Step(_MONTH_RE, _ScheduleReader._month, frozenset("月")),
+    _Step(_HALF_RE, _ScheduleReader._half, frozenset("期"), False),
+)
+_DIGITS = frozenset("0123456789")
+_TRIGGERS = frozenset().union(*(step.triggers for step in _SCHEDULE_STEPS))
+_STRICT_TRIGGERS = frozenset().union(
+    *(step.triggers for step in _SCHEDULE_STEPS if not step.detail_only)
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Quantities: tokens, segments, breakdowns
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Q:
+    """A quantity being read (mutable until it becomes a Quantity)."""
+
+    value: Decimal
+    unit: str
+    max: Decimal | None = None
+    label: str = ""
+    approximate: bool = False
+    planned: bool = False
+    increase: bool = False
+    per: str = ""
+    each: bool = False  # 「各1回」: a figure for each of something, not the total
+    written: str = ""
+
+    def freeze(self, label: str | None = None) -> Quantity:
+        return Quantity(
+            value=self.value,
+            unit=self.unit,
+            max=self.max,
+            label=self.label if label is None else label,
+            approximate=self.approximate,
+            planned=self.planned,
+            increase=self.increase,
+            per=self.per,
+        )
+
+
+@dataclass(slots=True)
+class _Token:
+    kind: str  # "word", "qty", "sep", "times", "group"
+    text: str = ""
+    q: _Q | None = None
+    group: list[_Token] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Segment:
+    label: str
+    quantities: list[_Q] = field(default_factory=list)
+
+
+def _copied(tokens: list[_Token]) -> list[_Token]:
+    return [
+        _Token(t.kind, t.text, None if t.q is None else replace(t.q), _copied(t.group))
+        for t in tokens
+    ]
+
+
+def _tokenise(s: str, notes: list[str]) -> list[_Token]:
+    """Cut a (blanked-out) normalised target into tokens; a bracket becomes a group token.
+
+    Brackets inside a bracket are only separators: groups are one level deep.
+    """
+    top: list[_Token] = []
+    current = top
+    depth = 0
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c == " ":  # the only space left by _normalise and the schedule reader
+            i += 1
+        elif c == "(":
+            if depth == 0:
+                group = _Token("group")
+                top.append(group)
+                current = group.group
+            depth += 1
+            i += 1
+        elif c == ")":
+            if depth > 0:
+                depth -= 1
+                if depth == 0:
+                    current = top
+            i += 1
+        elif "0" <= c <= "9":
+            token, i = _read_quantity(s, i, notes)
+            current.append(token)
+        elif c in _SEPARATORS:
+            current.append(_Token("sep", c))
+            i += 1
+        elif c in _TIMES:
+            current.append(_Token("times", c))
+            i += 1
+        else:
+            m = _WORD_RE.match(s, i)
+            end = m.end() if m else i + 1
+            current.append(_Token("word", s[i:end]))
+            i = end
+    return top
+
+
+def _read_quantity(s: str, i: int, notes: list[str]) -> tuple[_Token, int]:
+    """The number at ``s[i]`` with its range, multiplier, unit and 「/年」."""
+    m = _QTY_RE.match(s, i)
+    assert m is not None  # s[i] is a digit
+    unit, end = _unit(s, m.end())
+    written = s[i:end]
+    n1, m1, n2, m2 = m.group("n1", "m1", "n2", "m2")
+    value, upper = _number(n1), None
+    if n2 is None:
+        # 「3千万円」: both multipliers apply to the one number.
+        for mult in (m1, m2):
+            if mult:
+                value *= _MULTIPLIERS[mult]
+    else:
+        # 「1～2万円」: the multiplier after the range applies to both ends.
+        upper = _number(n2)
+        if m1 or m2:
+            value *= _MULTIPLIERS[m1 or m2]
+        if m2:
+            upper *= _MULTIPLIERS[m2]
+    pm = _PER_RE.match(s, end)
+    per = ""
+    if pm:
+        per = pm.group("per")[0]
+        end = pm.end()
+    if not (_storable(value) and (upper is None or _storable(upper))):
+        notes.append(f"「{written}」の数値は大きすぎるか細かすぎるため読み取れません。")
+        return _Token("word", ""), end
+    unit = _UNIT_ALIASES.get(unit, unit)
+    q = _Q(value=value, unit=unit, max=upper, per=per, written=s[i:end])
+    if upper is not None:
+        if upper < value:
+            notes.append(f"「{written}」の範囲は上下が逆です。")
+            q.value, q.max = upper, value
+        elif upper == value:
+            q.max = None
+    if not unit:
+        notes.append(f"「{written}」に単位がありません。")
+    elif unit == "月":
+        notes.append(f"「{written}」を読み取れませんでした。")
+    return _Token("qty", written, q), end
+
+
+def _unit(s: str, i: int) -> tuple[str, int]:
+    """The unit written at ``s[i]`` and where it ends; ``""`` when there is none."""
+    m = _KANA_UNIT_RE.match(s, i)
+    if m:
+        return m.group(), m.end()
+    unit, end = _unit_run(s, i)
+    if not unit and s.startswith(" ", i):
+        unit, end = _unit_run(s, i + 1)
+        if unit not in _UNITS:
+            return "", i
+    return unit, end
+
+
+def _unit_run(s: str, i: int) -> tuple[str, int]:
+    """A counter word at ``s[i]``: the kanji / katakana up to a verb or particle after it.
+
+    At most four characters: a longer run of kanji is not read as a unit.
+    """
+    m = _UNIT_RUN_RE.match(s, i)
+    if not m:
+        return "", i
+    run = m.group()
+    for k in range(1, min(len(run), 4) + 1):
+        if k == len(run) or _split(run[k:], _TERM_RE) is not None:
+            return run[:k], i + k
+    return "", i
+
+
+def _split(word: str, pattern: re.Pattern[str]) -> list[str] | None:
+    """``word`` cut into the terms of ``pattern`` (longest first, left to right), or None."""
+    terms = []
+    i = 0
+    while i < len(word):
+        m = pattern.match(word, i)
+        if not m:
+            return None
+        terms.append(m.group())
+        i = m.end()
+    return terms
+
+
+def _decompose(word: str) -> frozenset[str] | None:
+    """The terms ``word`` is made of when it is only particles, verbs and flags; else None."""
+    terms = _split(word, _TERM_RE)
+    return None if terms is None else frozenset(terms)
+
+
+def _canonical_label(words: list[str]) -> str:
+    """Label words as written, without particles at the end, the measure noun last.
+
+    「アクセス数 HP」 → 「HP アクセス数」: the name of the medium first, what is counted last.
+    """
+    cleaned = []
+    for word in words:
+        stripped = _TRAILING_PARTICLES.sub("", word).strip("・")
+        if stripped:
+            cleaned.append(stripped)
+    measures = [w for w in cleaned if w.endswith("数")]
+    names = [w for w in cleaned if not w.endswith("数")]
+    return " ".join(names + measures)
+
+
+class _QuantityReader:
+    """Reads tokens into labelled segments of quantities.
+
+    A segment starts at a quantity preceded by label words (「田無」「参加者」) and takes
+    the quantities that follow it without new label words (「田無10団体 440回/年」).
+    """
+
+    def __init__(self) -> None:
+        self.segments: list[_Segment] = []
+        self.pending: list[str] = []  # label words waiting for their quantity
+        self.last: _Q | None = None
+        self.previous = ""  # kind of the previous token
+        self.of_total_q: _Q | None = None
+        self.of_total: Decimal | None = None
+        self.cadence: list[str] = []
+        self.notes: list[str] = []
+        self.understood = False  # a word such as 随時 or 実施 was read
+
+    # -- tokens ---------------------------------------------------------------------
+
+    def feed(self, tokens: list[_Token]) -> None:
+        for token in tokens:
+            if token.kind == "word":
+                self._word(token.text)
+            elif token.kind == "qty":
+                assert token.q is not None
+                self._quantity(token.q)
+            elif token.kind == "group":
+                self._group(token.group)
+            elif token.kind == "times":
+                self.notes.append("掛け算（×）を読み取れませんでした。")
+                self.previous = "sep"
+            else:
+                self.previous = "sep"
+
+    def _word(self, word: str) -> None:
+        if not word:
+            return
+        # Checked before the terms, where 中 alone is only a particle (「年度中」).
+        if word == "中" and self.previous == "qty" and self.last is not None:
+            # 「11項目中 8項目」: the figure before 中 is the whole the next one is part of.
+            self.segments[-1].quantities.pop()  # self.last, read just before
+            self.of_total_q, self.last = self.last, None
+            self.previous = "fill"
+            return
+        terms = _decompose(word)
+        if terms is not None:
+            self.understood = True
+            if self.last is not None and self.previous in ("qty", "fill") and not self.pending:
+                self._flag(self.last, terms)
+            self.previous = "fill"
+            return
+        if _HARMLESS_SYMBOLS.issuperset(word):
+            self.previous = "sep"
+            return
+        self.pending.append(word)
+        self.previous = "word"
+
+    def _flag(self, q: _Q, terms: frozenset[str]) -> None:
+        if terms & _PLANNED_TERMS:
+            q.planned = True
+        if terms & _APPROX_TERMS:
+            q.approximate = True
+        if terms & _INCREASE_TERMS:
+            q.increase = True
+        if terms & _DECREASE_TERMS:
+            self.notes.append(f"「{q.written}」は減らす目標です。達成の判定を確認してください。")
+        if terms & _UPPER_LIMIT_TERMS:
+            self.notes.append(
+                f"「{q.written}」は上限を示す目標（以内・以下・未満）です。"
+                "達成の判定を確認してください。"
+            )
+
+    def _quantity(self, q: _Q) -> None:
+        if self.previous == "word" and self.pending:
+            rest = self._prefixes(self.pending[-1], q)
+            if rest:
+                self.pending[-1] = rest
+            else:
+                self.pending.pop()
+        if q.each:
+            self.notes.append(
+                f"「各{q.written}」は一つ当たりの数で、合計が分からないため目標値にしていません。"
+            )
+            self.pending = []
+            self.last = None
+            self.previous = "sep"
+            return
+        label = _canonical_label(self.pending) if self.pending else ""
+        self.pending = []
+        if self.of_total_q is not None:
+            whole, self.of_total_q = self.of_total_q, None
+            if whole.unit == q.unit:
+                self.of_total = whole.value
+            else:
+                self.notes.append(f"「{whole.written}中」と「{q.written}」の単位が異なります。")
+        if label or not self.segments:
+            self.segments.append(_Segment(label))
+        self.segments[-1].quantities.append(q)
+        self.last = q
+        self.previous = "qty"
+
+    @staticmethod
+    def _prefixes(word: str, q: _Q) -> str:
+        """Applies the prefixes at the end of ``word`` (「参加者約」) to ``q``; returns the rest.
+
+        A lone 年 / 月 / 週 is a prefix only as a word of its own (「年24回」), so that
+        「青年10人」 keeps its label; 「新規」 stays as the label of the new count.
+        """
+        for start in range(max(0, len(word) - 8), len(word)):
+            terms = _split(word[start:], _PREFIX_RE)
+            if terms is None or (start > 0 and terms[0] in _PER_WORDS):
+                continue
+            if terms[0] == "約" and word[: start + 1].endswith(_YAKU_WORDS):
+                continue
+            for term in terms:
+                if term in _APPROX_PREFIXES:
+                    q.approximate = True
+                elif term in _PER_PREFIXES:
+                    q.per = _PER_PREFIXES[term]
+                elif term in _PER_WORDS:
+                    q.per = _PER_WORDS[term]
+                elif term == "各":
+                    q.each = True
+                elif term == "新規":
+                    q.increase = True
+            return word[:start] + ("新規" if "新規" in terms else "")
+        return word
+
+    def _group(self, tokens: list[_Token]) -> None:
+        """A bracket: a label, a flag, a cadence, a remark, or more figures."""
+        inner = _QuantityReader()
+        inner.feed(_copied(tokens))
+        quantities = [q for seg in inner.segments for q in seg.quantities]
+        if not quantities and inner.of_total_q is None and not inner.notes:
+            if inner.pending:
+                # 「360回（新規相談）」: what the figure before counts.
+                label = _canonical_label(inner.pending)
+                if self.last is not None and not self.last.label and not self.pending:
+                    self.last.label = label
+                else:
+                    self.pending.append(label)
+                    self.previous = "sep"
+            else:
+                # 「（予定）」, 「（5月）」 (already read), or nothing at all.
+                self.feed([t for t in tokens if t.kind == "word"])
+            return
+        first_word = next((t.text for t in tokens if t.kind == "word"), "")
+        if first_word.startswith("各") and self.last is not None:
+            # 「年8回（各圏域2回）」: how the stated total is shared out. The total is the
+            # target; the share is not a second figure to track (the text keeps it).
+            self.previous = "sep"
+            return
+        if (
+            len(quantities) == 1
+            and quantities[0].per in ("月", "週", "日")
+            and not inner.pending
+            and not inner.notes
+            and not any(seg.label for seg in inner.segments)
+            and self.last is not None
+        ):
+            # 「年24回（月2回）」: the cadence of the figure before.
+            q = quantities[0]
+            self.cadence.append(f"{q.per}{_format(q.value)}{q.unit}")
+            self.previous = "sep"
+            return
+        self.feed(tokens)
+        self.previous = "sep"
+
+    # -- result ---------------------------------------------------------------------
+
+    def finish(self) -> None:
+        if self.pending:
+            self.notes.append(f"「{' '.join(self.pending)}」を読み取れませんでした。")
+            self.pending = []
+        if self.of_total_q is not None:
+            self.notes.append(f"「{self.of_total_q.written}中」の後に数値がありません。")
+            self.of_total_q = None
+        self.segments = [seg for seg in self.segments if seg.quantities]
+
+    def result(self) -> tuple[tuple[Quantity, ...], tuple[Part, ...]]:
+        """The quantities (main first) and, for a breakdown, its parts."""
+        segments = self.segments
+        if _is_breakdown(segments):
+            totals = _breakdown_totals(segments)
+            if all(_storable(v) for q in totals for v in (q.value, q.max) if v is not None):
+                parts = tuple(
+                    Part(seg.label, tuple(q.freeze(label="") for q in seg.quantities))
+                    for seg in segments
+                )
+                return totals, parts
+            self.notes.append("内訳の合計が大きすぎるため、合計を出していません。")
+        quantities = []
+        for seg in segments:
+            for position, q in enumerate(seg.quantities):
+                label = seg.label if position == 0 and seg.label else q.label
+                quantities.append(q.freeze(label=label))
+        return tuple(quantities), ()
+
+
+def _is_breakdown(segments: list[_Segment]) -> bool:
+    """Two or more segments, each labelled by a place or line, with the same units.
+
+    Labels naming a measure (「フォロワー数」) or a role (「参加者」), and 計 / 新規, are not
+    places: such figures are different measures and are never summed.
+    """
+    if len(segments) < 2:
+        return False
+    for seg in segments:
+        label = seg.label
+        if (
+            not label
+            or label in _NOT_PART_LABELS
+            or label.startswith("各")
+            or label.endswith(("数", "者"))
+        ):
+            return False
+    signature = [(q.unit, q.per) for q in segments[0].quantities]
+    return all([(q.unit, q.per) for q in seg.quantities] == signature for seg in segments)
+
+
+def _breakdown_totals(segments: list[_Segment]) -> tuple[Quantity, ...]:
+    """One total per figure of the breakdown, the one saying what is done first."""
+    width = len(segments[0].quantities)
+    totals = []
+    for position in range(width):
+        column = [seg.quantities[position] for seg in segments]
+        total = sum((q.value for q in column), Decimal(0))
+        upper = None
+        if any(q.max is not None for q in column):
+            upper = sum((q.max if q.max is not None else q.value for q in column), Decimal(0))
+        totals.append(
+            Quantity(
+                value=total,
+                unit=column[0].unit,
+                max=upper,
+                approximate=any(q.approximate for q in column),
+                planned=any(q.planned for q in column),
+                increase=all(q.increase for q in column),
+                per=column[0].per,
+            )
+        )
+    totals.sort(key=lambda q: 0 if q.unit in _ACTIVITY_UNITS or q.per else 1)
+    return tuple(totals)
+
+
+# ---------------------------------------------------------------------------------------
+# Putting it together
+# ---------------------------------------------------------------------------------------
+
+
+def _parse(text: str, detail: str) -> ParsedTarget:
+    s = _normalise(text)
+    if _NONE_RE.fullmatch(s):
+        return ParsedTarget(text=text, kind=Kind.NONE)
+
+    reader = _ScheduleReader(s, strict=True)
+    rest, schedule = reader.read()
+    notes = reader.notes
+    quantity_reader = _QuantityReader()
+    quantity_reader.feed(_tokenise(rest, notes))
+    quantity_reader.finish()
+    quantities, parts = quantity_reader.result()
+    notes += quantity_reader.notes
+
+    from_detail = _Schedule()
+    detail_s = _normalise(detail) if detail else ""
+    if detail_s:
+        from_detail = _ScheduleReader(detail_s, strict=False).read()[1]
+
+    factors: list[Factor] = schedule.factors
+    product_text = schedule.product_text
+    if not factors and quantities:
+        factors, product_text = from_detail.factors, from_detail.product_text
+    if factors:
+        product = Decimal(1)
+        for factor in factors:
+            product *= factor.value
+        if quantities:
+            main = quantities[0]
+            upper = main.value if main.max is None else main.max
+            if not main.value <= product <= upper:
+                notes.append(
+                    f"掛け算「{product_text}」（{_format(product)}）と"
+                    f"目標値（{_format(main.value)}{main.unit}）が一致しません。"
+                )
+        else:
+            units = {f.unit for f in factors} - _PLACE_OR_PERIOD_UNITS
+            if len(units) == 1 and _storable(product):
+                quantities = (Quantity(value=product, unit=units.pop()),)
+            else:
+                notes.append(f"掛け算「{product_text}」の結果の単位を決められません。")
+
+    pieces = [piece for _, piece in sorted(schedule.cadence)] + quantity_reader.cadence
+    understood_schedule = bool(
+        pieces or schedule.months or schedule.dates or schedule.halves or schedule.factors
+    ) or bool(schedule.deadline or schedule.start)
+    if not pieces:
+        pieces = [piece for _, piece in sorted(from_detail.cadence)]
+    cadence = "、".join(dict.fromkeys(pieces))
+
+    kind = Kind.QUANTITY if quantities else Kind.QUALITATIVE
+    if kind == Kind.QUALITATIVE and not (
+        notes or quantity_reader.understood or understood_schedule
+    ):
+        notes.append("目標値を読み取れませんでした。")
+    return ParsedTarget(
+        text=text,
+        kind=kind,
+        needs_review=bool(notes),
+        quantities=quantities,
+        months=_fiscal_sorted(schedule.months or from_detail.months),
+        dates=tuple(dict.fromkeys(schedule.dates or from_detail.dates)),
+        halves=tuple(sorted(schedule.halves or from_detail.halves)),
+        deadline_month=schedule.deadline or from_detail.deadline,
+        start_month=schedule.start or from_detail.start,
+        cadence=cadence,
+        factors=tuple(factors),
+        parts=parts,
+        of_total=quantity_reader.of_total,
+        qualitative_text=_ASCII_GAP_RE.sub("", s) if kind == Kind.QUALITATIVE else "",
+        notes=tuple(dict.fromkeys(notes)),
+    )
