@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from .models import (
+    AuditEvent,
     Business,
     Department,
     FiscalYear,
@@ -100,3 +101,22 @@ class PlanItemAdmin(admin.ModelAdmin):
     readonly_fields = ["key", "target"]
     list_select_related = ["initiative"]
     inlines = [TargetQuantityInline]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is written by the services and never edited."""
+
+    list_display = ["at", "user", "action", "section", "summary"]
+    list_filter = ["action", "organization"]
+    list_select_related = ["user", "section"]
+    search_fields = ["summary", "user__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -6,7 +6,7 @@ from shakyo.lib.fiscal import FISCAL_MONTHS
 from targets.parser import parse_target
 from targets.types import Kind, ParsedTarget, Quantity
 
-from .models import PlanItem
+from .models import AuditEvent, PlanItem, User
 
 
 class PlanItemForm(forms.ModelForm):
@@ -102,3 +102,17 @@ class ReviewFilterForm(forms.Form):
         required=False,
     )
     q = forms.CharField(label="キーワード", required=False)
+
+
+class AuditFilterForm(forms.Form):
+    user = forms.ModelChoiceField(label="利用者", queryset=None, required=False)
+    action = forms.ChoiceField(
+        label="操作", choices=[("", "すべて"), *AuditEvent.Action.choices], required=False
+    )
+    item = forms.IntegerField(label="計画の行ID", required=False, min_value=1)
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(organization=organization).order_by(
+            "username"
+        )

@@ -3,7 +3,7 @@ from django.utils.html import format_html, format_html_join
 
 from targets.display import describe_target
 
-from .models import PlanItem
+from .models import AuditEvent, PlanItem
 
 
 class ReviewTable(tables.Table):
@@ -71,3 +71,33 @@ class ReviewTable(tables.Table):
             '<a class="btn btn-sm btn-outline-primary" href="{}">編集</a>',
             record.get_absolute_url(),
         )
+
+
+class AuditTable(tables.Table):
+    at = tables.DateTimeColumn(verbose_name="日時", format="Y/m/d H:i")
+    user = tables.Column("利用者", accessor="user__username", default="（システム）")
+    action = tables.Column("操作")
+    section = tables.Column("係", accessor="section__name", default="")
+    summary = tables.Column("内容")
+    changes = tables.Column("変更（旧 → 新）", orderable=False)
+
+    class Meta:
+        model = AuditEvent
+        fields = ()
+        sequence = ("at", "user", "action", "section", "summary", "changes")
+        attrs = {"class": "table table-sm align-middle small"}
+        empty_text = "記録はありません。"
+
+    def render_changes(self, value: dict) -> str:
+        return format_html_join(
+            "",
+            "<div><span class='text-muted'>{}</span>: {} → {}</div>",
+            ((field, _short(old), _short(new)) for field, (old, new) in value.items()),
+        )
+
+
+def _short(value: object) -> str:
+    if value is None or value == "":
+        return "（なし）"
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"

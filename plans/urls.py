@@ -10,4 +10,5 @@ urlpatterns = [
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/structure/", views.item_structure, name="item_structure"),
     path("target-preview/", views.target_preview, name="target_preview"),
+    path("audit/", views.audit_list, name="audit"),
 ]

@@ -14,9 +14,9 @@ from targets.display import describe_target
 from targets.parser import parse_target
 
 from . import access, selectors, services
-from .forms import PlanItemForm, ReviewFilterForm, TargetStructureForm
-from .models import PlanItem, Section, User
-from .tables import ReviewTable
+from .forms import AuditFilterForm, PlanItemForm, ReviewFilterForm, TargetStructureForm
+from .models import AuditEvent, PlanItem, Section, User
+from .tables import AuditTable, ReviewTable
 
 
 def _get_item_for_editor(request: HttpRequest, pk: int) -> PlanItem:
@@ -165,3 +165,22 @@ def target_preview(request: HttpRequest) -> HttpResponse:
         "plans/_target_preview.html",
         {"parsed": parsed, "phrases": describe_target(parsed)},
     )
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    """The audit trail of the organisation, for the 事務局: by user, by action, by row."""
+    organization = access.member_organization(request.user)
+    access.require(request.user.role == User.Role.SECRETARIAT)
+    form = AuditFilterForm(request.GET or None, organization=organization)
+    events = AuditEvent.objects.filter(organization=organization).select_related("user", "section")
+    if form.is_valid():
+        if form.cleaned_data["user"]:
+            events = events.filter(user=form.cleaned_data["user"])
+        if form.cleaned_data["action"]:
+            events = events.filter(action=form.cleaned_data["action"])
+        if form.cleaned_data["item"]:
+            events = events.filter(plan_item_id=form.cleaned_data["item"])
+    table = AuditTable(events)
+    RequestConfig(request, paginate={"per_page": 100}).configure(table)
+    return render(request, "plans/audit_list.html", {"table": table, "form": form})
