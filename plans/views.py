@@ -45,6 +45,8 @@ def _editable_section_ids(user: User) -> set[int]:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if request.user.role == User.Role.COLLAB_STAFF:
+        return redirect("collab:index")
     years = selectors.visible_years(request.user)
     if not years:
         return render(request, "plans/no_plans.html")
