@@ -175,6 +175,8 @@ def results_save(
             for k, v in new.items():
                 setattr(result, k, v)
             result.updated_by = user
+            # bulk_update does not run auto_now: stamp the change here.
+            result.updated_at = timezone.now()
             to_update.append(result)
         events.append(
             AuditEvent(

@@ -1,0 +1,1028 @@
+"""Reads of 実績 for the screens, each built in one place with a fixed number of queries.
+
+Every status shown comes from :func:`results.progress.item_progress`; nothing here sums
+実績 or judges a row by itself. Figures are turned into display text here (not in
+templates) so that numbers look the same on every screen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from plans.access import visible_businesses
+from plans.models import AuditEvent, Business, Department, FiscalYear, PlanItem, Section, User
+from shakyo.lib.fiscal import FiscalQuarter
+from shakyo.lib.numbers import achievement_rate, round_half_up
+from targets.display import describe_target, format_number
+from targets.pace import expected_cumulative
+from targets.types import Kind, ParsedTarget, Quantity
+
+from .demo import SAMPLE_NOTE
+from .models import QuarterWindow, Result, SectionQuarter
+from .progress import ItemProgress, item_progress
+from .services import section_items
+from .status import Status
+
+QUARTERS = (1, 2, 3, 4)
+# Statuses that say a row is where it should be; the dashboard's 「順調以上」 share.
+GOOD = frozenset({Status.ACHIEVED, Status.ON_TRACK, Status.DONE})
+# Statuses that say nothing about pace yet; left out of the 「順調以上」 share.
+UNJUDGED = frozenset({Status.NO_TARGET, Status.CANCELLED, Status.NOT_ENTERED, Status.NOT_DUE})
+# Every status in display order (legends, count columns).
+STATUS_ORDER = sorted(Status, key=lambda s: s.order)
+
+
+def quarter_label(quarter: int) -> str:
+    """「第1四半期（4〜6月）」."""
+    return FiscalQuarter(2000, quarter).label
+
+
+def number_text(value: Decimal | None, unit: str = "") -> str:
+    """2100 → 「2,100回」; None → 「―」. Fractions of a unit keep one decimal (四捨五入)."""
+    if value is None:
+        return "―"
+    if value != value.to_integral_value():
+        value = round_half_up(value, 1)
+    return f"{format_number(value)}{unit}"
+
+
+def rate_text(rate: Decimal | None) -> str:
+    return "―" if rate is None else f"{rate}%"
+
+
+def is_sample(result: Result | None) -> bool:
+    return result is not None and result.note.startswith(SAMPLE_NOTE)
+
+
+# ---------------------------------------------------------------------------------------
+# Quarters and windows
+
+
+def windows_by_quarter(fiscal_year: FiscalYear) -> dict[int, QuarterWindow]:
+    return {w.quarter: w for w in QuarterWindow.objects.filter(fiscal_year=fiscal_year)}
+
+
+def current_quarter(windows: dict[int, QuarterWindow], *, year: int, today: date) -> int:
+    """The quarter people are working on: the latest open window, else the latest window,
+    else the quarter of ``today`` within the year (Q1 before it, Q4 after it)."""
+    open_quarters = [q for q, w in windows.items() if w.is_open]
+    if open_quarters:
+        return max(open_quarters)
+    if windows:
+        return max(windows)
+    now = FiscalQuarter.from_date(today)
+    if now.year < year:
+        return 1
+    return now.quarter if now.year == year else 4
+
+
+def latest_year(user: User) -> int | None:
+    years = visible_businesses(user).values_list("fiscal_year__year", flat=True)
+    return max(years, default=None)
+
+
+# ---------------------------------------------------------------------------------------
+# One row, as the entry page and the dashboard show it
+
+
+@dataclass
+class Row:
+    """A plan row with its progress at a quarter."""
+
+    item: PlanItem
+    target: ParsedTarget
+    progress: ItemProgress
+    previous: ItemProgress | None = None  # at the quarter before (None in Q1)
+    form: object | None = None  # the entry page's inputs for this row (results.forms.RowForm)
+
+    @property
+    def status(self) -> Status:
+        return self.progress.status
+
+    @property
+    def current(self) -> Result | None:
+        return self.progress.current
+
+    @property
+    def quantities(self) -> tuple[Quantity, ...]:
+        return self.target.quantities if self.target.kind == Kind.QUANTITY else ()
+
+    @property
+    def unit(self) -> str:
+        return self.quantities[0].unit if self.quantities else ""
+
+    @property
+    def understood(self) -> list[str]:
+        return describe_target(self.target)
+
+    @property
+    def actual_text(self) -> str:
+        if not self.quantities:
+            return ""
+        return number_text(self.progress.actual, self.unit)
+
+    @property
+    def extra_texts(self) -> list[str]:
+        return [
+            f"{q.label}{number_text(value, q.unit)}"
+            for q, value in zip(self.quantities[1:], self.progress.extra_actuals, strict=False)
+        ]
+
+    @property
+    def previous_text(self) -> str:
+        if not self.quantities:
+            return ""
+        actual = self.previous.actual if self.previous else None
+        return number_text(actual if actual is not None else Decimal("0"), self.unit)
+
+    @property
+    def expected_text(self) -> str:
+        if not self.quantities:
+            return ""
+        return number_text(self.progress.progress.expected, self.unit)
+
+    @property
+    def target_text(self) -> str:
+        if not self.quantities:
+            return ""
+        return number_text(self.progress.progress.target, self.unit)
+
+    @property
+    def rate_text(self) -> str:
+        return rate_text(self.progress.progress.rate)
+
+    @property
+    def needs_reason(self) -> bool:
+        """Behind, and 理由・今後の対応 not yet written for this quarter."""
+        current = self.current
+        return self.status.is_shortfall and not (current and current.reason)
+
+    @property
+    def latest_reason(self) -> str:
+        return self.progress.reasons[-1] if self.progress.reasons else ""
+
+    @property
+    def is_sample(self) -> bool:
+        return any(is_sample(r) for r in self.progress.by_quarter.values())
+
+
+def build_row(
+    item: PlanItem,
+    results: Iterable[Result],
+    quarter: int,
+    *,
+    quarter_open: bool,
+    tolerance: Decimal,
+    target: ParsedTarget | None = None,
+) -> Row:
+    """A row's progress at ``quarter`` and at the quarter before, from its 実績."""
+    results = list(results)
+    parsed = target if target is not None else item.parsed
+    progress = item_progress(
+        item, results, quarter, quarter_open=quarter_open, tolerance=tolerance, target=parsed
+    )
+    previous = (
+        item_progress(item, results, quarter - 1, tolerance=tolerance, target=parsed)
+        if quarter > 1
+        else None
+    )
+    return Row(item=item, target=parsed, progress=progress, previous=previous)
+
+
+# ---------------------------------------------------------------------------------------
+# Counting statuses (the board's bars)
+
+
+@dataclass(frozen=True)
+class Segment:
+    status: Status
+    count: int
+    x: Decimal  # left edge in a 0–100 box
+    width: Decimal
+
+
+@dataclass
+class StatusCounts:
+    counter: Counter = field(default_factory=Counter)
+
+    def add(self, status: Status) -> None:
+        self.counter[status] += 1
+
+    def merge(self, other: StatusCounts) -> None:
+        self.counter.update(other.counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counter.values())
+
+    @property
+    def ordered(self) -> list[tuple[Status, int]]:
+        """(status, count) for every status present, in ``Status.order``."""
+        return [
+            (status, self.counter[status])
+            for status in sorted(self.counter, key=lambda s: s.order)
+            if self.counter[status]
+        ]
+
+    def count(self, status: Status) -> int:
+        return self.counter[status]
+
+    @property
+    def columns(self) -> list[int]:
+        """The count of every status in ``Status.order`` (zeros included), for tables."""
+        return [self.counter[status] for status in STATUS_ORDER]
+
+    @property
+    def shortfalls(self) -> int:
+        return sum(n for status, n in self.counter.items() if status.is_shortfall)
+
+    @property
+    def judged(self) -> int:
+        return sum(n for status, n in self.counter.items() if status not in UNJUDGED)
+
+    @property
+    def good(self) -> int:
+        return sum(n for status, n in self.counter.items() if status in GOOD)
+
+    @property
+    def good_rate(self) -> Decimal | None:
+        """Share of judged rows that are 達成, 順調 or 実施, in percent (四捨五入)."""
+        if not self.judged:
+            return None
+        return achievement_rate(Decimal(self.good), Decimal(self.judged))
+
+    @property
+    def good_rate_text(self) -> str:
+        return rate_text(self.good_rate)
+
+    @property
+    def segments(self) -> list[Segment]:
+        """Stacked-bar segments over a 0–100 box, in ``Status.order``."""
+        total = self.total
+        if not total:
+            return []
+        segments = []
+        start = 0
+        for status, count in self.ordered:
+            x = round_half_up(Fraction(start * 100, total), 2)
+            end = round_half_up(Fraction((start + count) * 100, total), 2)
+            segments.append(Segment(status=status, count=count, x=x, width=end - x))
+            start += count
+        return segments
+
+
+# ---------------------------------------------------------------------------------------
+# The entry page of a section and quarter
+
+
+@dataclass
+class InitiativeRows:
+    initiative: object
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class BusinessRows:
+    business: Business
+    initiatives: list[InitiativeRows] = field(default_factory=list)
+
+
+@dataclass
+class EntryPage:
+    fiscal_year: FiscalYear
+    section: Section
+    quarter: int
+    section_quarter: SectionQuarter
+    window: QuarterWindow | None
+    rows: list[Row]
+
+    @property
+    def quarter_open(self) -> bool:
+        return bool(self.window and self.window.is_open)
+
+    @property
+    def groups(self) -> list[BusinessRows]:
+        """Rows as 事業 → 取り組み → 行, like the printed plan."""
+        groups: list[BusinessRows] = []
+        for row in self.rows:
+            initiative = row.item.initiative
+            business = initiative.business
+            if not groups or groups[-1].business.pk != business.pk:
+                groups.append(BusinessRows(business=business))
+            initiatives = groups[-1].initiatives
+            if not initiatives or initiatives[-1].initiative.pk != initiative.pk:
+                initiatives.append(InitiativeRows(initiative=initiative))
+            initiatives[-1].rows.append(row)
+        return groups
+
+    @property
+    def counts(self) -> StatusCounts:
+        counts = StatusCounts()
+        for row in self.rows:
+            counts.add(row.status)
+        return counts
+
+    @property
+    def has_sample(self) -> bool:
+        return any(row.is_sample for row in self.rows)
+
+    @property
+    def missing_reasons(self) -> int:
+        return sum(1 for row in self.rows if row.needs_reason)
+
+
+def entry_items(*, fiscal_year: FiscalYear, section: Section, quarter: int) -> QuerySet[PlanItem]:
+    """The section's rows with their 実績 up to ``quarter`` (two queries)."""
+    return section_items(fiscal_year=fiscal_year, section=section).prefetch_related(
+        Prefetch(
+            "results",
+            queryset=Result.objects.filter(quarter__lte=quarter).order_by("quarter"),
+            to_attr="results_upto",
+        )
+    )
+
+
+def entry_page(
+    *,
+    fiscal_year: FiscalYear,
+    section: Section,
+    quarter: int,
+    section_quarter: SectionQuarter,
+    window: QuarterWindow | None,
+) -> EntryPage:
+    """What the entry page shows; ``fiscal_year.organization`` must be loaded.
+
+    Queries: rows (with initiative and business), their 実績 up to the quarter.
+    """
+    quarter_open = bool(window and window.is_open)
+    tolerance = fiscal_year.organization.tolerance
+    rows = [
+        build_row(item, item.results_upto, quarter, quarter_open=quarter_open, tolerance=tolerance)
+        for item in entry_items(fiscal_year=fiscal_year, section=section, quarter=quarter)
+    ]
+    return EntryPage(
+        fiscal_year=fiscal_year,
+        section=section,
+        quarter=quarter,
+        section_quarter=section_quarter,
+        window=window,
+        rows=rows,
+    )
+
+
+def row_with_input(
+    *,
+    item: PlanItem,
+    quarter: int,
+    typed: Result,
+    quarter_open: bool,
+    tolerance: Decimal,
+) -> Row:
+    """A row's progress as if ``typed`` (unsaved) were its 実績 for ``quarter``.
+
+    Queries: the row's 実績 of the other quarters up to ``quarter``.
+    """
+    stored = Result.objects.filter(item=item, quarter__lt=quarter)
+    return build_row(
+        item, [*stored, typed], quarter, quarter_open=quarter_open, tolerance=tolerance
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# The 課長's list and the 事務局's overview
+
+
+@dataclass
+class SectionState:
+    section: Section
+    section_quarter: SectionQuarter | None
+    staff: list[User] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.section_quarter.state if self.section_quarter else SectionQuarter.State.DRAFT
+
+    @property
+    def state_label(self) -> str:
+        if self.section_quarter is None:
+            return "入力なし"
+        return self.section_quarter.get_state_display()
+
+    @property
+    def state_css(self) -> str:
+        return STATE_CSS.get(self.state, "secondary") if self.section_quarter else "light"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state in (SectionQuarter.State.SUBMITTED, SectionQuarter.State.APPROVED)
+
+
+STATE_CSS = {
+    SectionQuarter.State.DRAFT: "secondary",
+    SectionQuarter.State.SUBMITTED: "primary",
+    SectionQuarter.State.RETURNED: "warning",
+    SectionQuarter.State.APPROVED: "success",
+}
+
+
+def planned_sections(fiscal_year: FiscalYear) -> QuerySet[Section]:
+    """Sections that have a plan in ``fiscal_year`` (and so enter 実績), in plan order."""
+    return (
+        Section.objects.filter(businesses__fiscal_year=fiscal_year)
+        .select_related("department")
+        .distinct()
+        .order_by("department__order", "department__id", "order", "id")
+    )
+
+
+def department_states(
+    *, fiscal_year: FiscalYear, department: Department, quarter: int
+) -> list[SectionState]:
+    """The 課's sections with the state of their entry for ``quarter``.
+
+    Queries: sections, their section-quarters.
+    """
+    sections = list(planned_sections(fiscal_year).filter(department=department))
+    entries = {
+        sq.section_id: sq
+        for sq in SectionQuarter.objects.filter(
+            fiscal_year=fiscal_year, quarter=quarter, section__in=sections
+        ).select_related("submitted_by", "decided_by")
+    }
+    return [SectionState(section=s, section_quarter=entries.get(s.pk)) for s in sections]
+
+
+@dataclass
+class OverviewRow:
+    section: Section
+    quarters: list[SectionState]
+    staff: list[User]
+
+
+def secretariat_overview(*, fiscal_year: FiscalYear) -> list[OverviewRow]:
+    """Every planned section with the state of each quarter and its staff.
+
+    Queries: sections, section-quarters, staff.
+    """
+    sections = list(planned_sections(fiscal_year))
+    entries = {
+        (sq.section_id, sq.quarter): sq
+        for sq in SectionQuarter.objects.filter(fiscal_year=fiscal_year)
+    }
+    staff: dict[int, list[User]] = {}
+    for user in User.objects.filter(
+        section__in=sections, role=User.Role.SECTION_STAFF, is_active=True
+    ).order_by("username"):
+        staff.setdefault(user.section_id, []).append(user)
+    return [
+        OverviewRow(
+            section=section,
+            quarters=[
+                SectionState(section=section, section_quarter=entries.get((section.pk, q)))
+                for q in QUARTERS
+            ],
+            staff=staff.get(section.pk, []),
+        )
+        for section in sections
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard
+
+
+@dataclass
+class BusinessSummary:
+    business: Business
+    rows: list[Row] = field(default_factory=list)
+    counts: StatusCounts = field(default_factory=StatusCounts)
+
+
+@dataclass
+class SectionSummary:
+    section: Section
+    section_quarter: SectionQuarter | None
+    businesses: list[BusinessSummary] = field(default_factory=list)
+    counts: StatusCounts = field(default_factory=StatusCounts)
+
+    @property
+    def approved(self) -> bool:
+        sq = self.section_quarter
+        return sq is not None and sq.state == SectionQuarter.State.APPROVED
+
+    @property
+    def state(self) -> SectionState:
+        return SectionState(section=self.section, section_quarter=self.section_quarter)
+
+
+@dataclass
+class DepartmentSummary:
+    department: Department
+    organization: object
+    sections: list[SectionSummary] = field(default_factory=list)
+    counts: StatusCounts = field(default_factory=StatusCounts)
+
+
+@dataclass
+class Dashboard:
+    year: int
+    quarter: int
+    departments: list[DepartmentSummary]
+    counts: StatusCounts
+    shortfalls: list[Row]
+    has_sample: bool
+    organizations: list[object]
+
+    @property
+    def quarter_label(self) -> str:
+        return quarter_label(self.quarter)
+
+    @property
+    def approved_sections(self) -> int:
+        return sum(1 for d in self.departments for s in d.sections if s.approved)
+
+    @property
+    def section_total(self) -> int:
+        return sum(len(d.sections) for d in self.departments)
+
+
+def dashboard(user: User, *, year: int, quarter: int) -> Dashboard:
+    """Progress of every business ``user`` may read, at ``quarter`` of ``year``.
+
+    Only approved 実績 count (確定値): a section whose entry for ``quarter`` is not yet
+    approved shows its earlier quarters and is 未入力 for this one.
+
+    Queries: businesses (with section, 課, year, organisation, commissioner), rows
+    (with initiative), their 実績 up to the quarter, the section-quarters — four in all.
+    """
+    businesses = list(
+        visible_businesses(user)
+        .filter(fiscal_year__year=year)
+        .select_related("section__department", "fiscal_year__organization", "commissioned_by")
+        .order_by(
+            "fiscal_year__organization__name",
+            "section__department__order",
+            "section__department__id",
+            "section__order",
+            "section__id",
+            "order",
+            "id",
+        )
+    )
+    business_ids = [b.pk for b in businesses]
+    position = {b.pk: index for index, b in enumerate(businesses)}
+    items = sorted(
+        PlanItem.objects.filter(initiative__business_id__in=business_ids).select_related(
+            "initiative"
+        ),
+        key=lambda i: (
+            position[i.initiative.business_id],
+            i.initiative.order,
+            i.initiative.number,
+            i.order,
+            i.pk,
+        ),
+    )
+    results: dict[int, list[Result]] = {}
+    for result in Result.objects.filter(
+        item__initiative__business_id__in=business_ids, quarter__lte=quarter
+    ):
+        results.setdefault(result.item_id, []).append(result)
+    fiscal_year_ids = {b.fiscal_year_id for b in businesses}
+    section_quarters = {
+        (sq.fiscal_year_id, sq.section_id): sq
+        for sq in SectionQuarter.objects.filter(
+            fiscal_year_id__in=fiscal_year_ids,
+            section_id__in={b.section_id for b in businesses},
+            quarter=quarter,
+        )
+    }
+    approved = {
+        key for key, sq in section_quarters.items() if sq.state == SectionQuarter.State.APPROVED
+    }
+
+    by_business: dict[int, BusinessSummary] = {
+        b.pk: BusinessSummary(business=b) for b in businesses
+    }
+    business_of = {b.pk: b for b in businesses}
+    shortfalls: list[Row] = []
+    has_sample = False
+    for item in items:
+        business = business_of[item.initiative.business_id]
+        item.initiative.business = business  # already loaded: no query per row
+        key = (business.fiscal_year_id, business.section_id)
+        is_approved = key in approved
+        # The quarter's own 実績 count once the section's entry is approved.
+        counted = [r for r in results.get(item.pk, []) if r.quarter < quarter or is_approved]
+        row = build_row(
+            item,
+            counted,
+            quarter,
+            quarter_open=not is_approved,
+            tolerance=business.fiscal_year.organization.tolerance,
+        )
+        summary = by_business[business.pk]
+        summary.rows.append(row)
+        summary.counts.add(row.status)
+        has_sample = has_sample or row.is_sample
+        if row.status.is_shortfall:
+            shortfalls.append(row)
+
+    departments: list[DepartmentSummary] = []
+    total = StatusCounts()
+    for business in businesses:
+        section = business.section
+        department = section.department
+        if not departments or departments[-1].department.pk != department.pk:
+            departments.append(
+                DepartmentSummary(
+                    department=department, organization=business.fiscal_year.organization
+                )
+            )
+        sections = departments[-1].sections
+        if not sections or sections[-1].section.pk != section.pk:
+            sections.append(
+                SectionSummary(
+                    section=section,
+                    section_quarter=section_quarters.get(
+                        (business.fiscal_year_id, business.section_id)
+                    ),
+                )
+            )
+        summary = by_business[business.pk]
+        sections[-1].businesses.append(summary)
+        sections[-1].counts.merge(summary.counts)
+        departments[-1].counts.merge(summary.counts)
+        total.merge(summary.counts)
+
+    organizations = []
+    for business in businesses:
+        organization = business.fiscal_year.organization
+        if organization not in organizations:
+            organizations.append(organization)
+    return Dashboard(
+        year=year,
+        quarter=quarter,
+        departments=departments,
+        counts=total,
+        shortfalls=shortfalls,
+        has_sample=has_sample,
+        organizations=organizations,
+    )
+
+
+def dashboard_default_quarter(user: User, *, year: int) -> int:
+    """The latest quarter with an approved entry among what ``user`` may read, else 1."""
+    approved = SectionQuarter.objects.filter(
+        state=SectionQuarter.State.APPROVED,
+        fiscal_year__year=year,
+        section__businesses__in=visible_businesses(user).filter(fiscal_year__year=year),
+    ).values_list("quarter", flat=True)
+    return max(approved, default=1)
+
+
+# ---------------------------------------------------------------------------------------
+# One row's page: its quarters and chart
+
+
+@dataclass
+class QuarterLine:
+    quarter: int
+    result: Result | None
+    approved: bool
+    progress: ItemProgress | None  # None while the quarter is not approved
+    target: ParsedTarget
+
+    @property
+    def label(self) -> str:
+        return quarter_label(self.quarter)
+
+    @property
+    def unit(self) -> str:
+        main = self.target.main if self.target.kind == Kind.QUANTITY else None
+        return main.unit if main else ""
+
+    @property
+    def value_text(self) -> str:
+        if not self.approved or self.result is None:
+            return "―"
+        if self.result.cancelled:
+            return "中止"
+        if self.result.value is not None:
+            return number_text(self.result.value, self.unit)
+        if self.result.done is not None:
+            return "実施" if self.result.done else "未実施"
+        return "―"
+
+    @property
+    def extra_texts(self) -> list[str]:
+        if not self.approved or self.result is None:
+            return []
+        texts = []
+        values = self.result.extra_values or []
+        for quantity, value in zip(self.target.quantities[1:], values, strict=False):
+            if value not in (None, ""):
+                texts.append(f"{quantity.label}{number_text(Decimal(str(value)), quantity.unit)}")
+        return texts
+
+    @property
+    def cumulative_text(self) -> str:
+        if self.progress is None or self.unit == "":
+            return "―"
+        return number_text(self.progress.actual or Decimal("0"), self.unit)
+
+    @property
+    def expected_text(self) -> str:
+        if self.unit == "":
+            return "―"
+        return number_text(expected_cumulative(self.target, self.quarter), self.unit)
+
+
+@dataclass(frozen=True)
+class ChartBar:
+    quarter: int
+    x: Decimal
+    y: Decimal
+    width: Decimal
+    height: Decimal
+    label: str
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: Decimal
+    y: Decimal
+    label: str
+
+
+@dataclass
+class Chart:
+    """An SVG chart: quarterly 実績 as bars, cumulative actual and expected pace as lines."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    bottom: int
+    bars: list[ChartBar]
+    actual_points: list[ChartPoint]
+    expected_points: list[ChartPoint]
+    target_y: Decimal | None
+    target_label: str
+    ticks: list[ChartPoint]
+    quarter_labels: list[ChartPoint]
+
+    @property
+    def actual_path(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.actual_points)
+
+    @property
+    def expected_path(self) -> str:
+        return " ".join(f"{p.x},{p.y}" for p in self.expected_points)
+
+    @property
+    def right(self) -> int:
+        return self.width - 12
+
+    @property
+    def baseline(self) -> int:
+        return self.height - self.bottom
+
+
+def nice_ceiling(value: Fraction) -> Fraction:
+    """The smallest of 1, 2, 2.5, 5 × 10^k that is ≥ ``value`` (axis top); 1 for 0."""
+    if value <= 0:
+        return Fraction(1)
+    power = Fraction(1)
+    while power * 10 < value:
+        power *= 10
+    while power > value:
+        power /= 10
+    for step in (1, 2, Fraction(5, 2), 5, 10):
+        if power * step >= value:
+            return power * step
+    return power * 10
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _coordinate(value: Fraction) -> Decimal:
+    return round_half_up(value, 1)
+
+
+def quarter_chart(lines: list[QuarterLine], target: ParsedTarget) -> Chart | None:
+    """Chart geometry for a quantity row; None for rows without a quantity target."""
+    main = target.main if target.kind == Kind.QUANTITY else None
+    if main is None:
+        return None
+    width, height, left, top, bottom = 640, 260, 56, 16, 34
+    plot_w = width - left - 12
+    plot_h = height - top - bottom
+    slot = Fraction(plot_w, 4)
+    expected = [expected_cumulative(target, q) for q in QUARTERS]
+    values = [
+        (line.result.value if line.approved and line.result and line.result.value else None)
+        for line in lines
+    ]
+    cumulative = [
+        (line.progress.actual or Decimal("0")) if line.progress is not None else None
+        for line in lines
+    ]
+    top_value = max(
+        [main.value, *expected, *(v for v in values if v), *(c for c in cumulative if c)]
+    )
+    scale = nice_ceiling(Fraction(top_value) * Fraction(11, 10))
+
+    def y_of(value: Decimal | Fraction) -> Decimal:
+        return _coordinate(top + plot_h - Fraction(value) / scale * plot_h)
+
+    def x_center(quarter: int) -> Decimal:
+        return _coordinate(left + slot * (quarter - 1) + slot / 2)
+
+    unit = main.unit
+    bars = []
+    for quarter, value in zip(QUARTERS, values, strict=True):
+        if value is None:
+            continue
+        y = y_of(value)
+        bars.append(
+            ChartBar(
+                quarter=quarter,
+                x=_coordinate(left + slot * (quarter - 1) + slot / 4),
+                y=y,
+                width=_coordinate(slot / 2),
+                height=Decimal(top + plot_h) - y,
+                label=f"{quarter_label(quarter)}: {number_text(value, unit)}",
+            )
+        )
+    actual_points = [
+        ChartPoint(x_center(q), y_of(c), f"累計 {number_text(c, unit)}")
+        for q, c in zip(QUARTERS, cumulative, strict=True)
+        if c is not None
+    ]
+    expected_points = [
+        ChartPoint(x_center(q), y_of(e), f"期待値 {number_text(e, unit)}")
+        for q, e in zip(QUARTERS, expected, strict=True)
+    ]
+    ticks = [
+        ChartPoint(Decimal(left - 6), y_of(scale * share), number_text(_decimal(scale * share)))
+        for share in (Fraction(0), Fraction(1, 2), Fraction(1))
+    ]
+    quarter_labels = [
+        ChartPoint(x_center(q), Decimal(height - bottom + 20), f"第{q}四半期") for q in QUARTERS
+    ]
+    return Chart(
+        width=width,
+        height=height,
+        left=left,
+        top=top,
+        bottom=bottom,
+        bars=bars,
+        actual_points=actual_points,
+        expected_points=expected_points,
+        target_y=y_of(main.value),
+        target_label=f"目標 {number_text(main.value, unit)}",
+        ticks=ticks,
+        quarter_labels=quarter_labels,
+    )
+
+
+@dataclass
+class ItemPage:
+    item: PlanItem
+    target: ParsedTarget
+    lines: list[QuarterLine]
+    chart: Chart | None
+    latest: Row | None  # progress at the latest approved quarter
+
+    @property
+    def understood(self) -> list[str]:
+        return describe_target(self.target)
+
+    @property
+    def has_sample(self) -> bool:
+        return any(is_sample(line.result) for line in self.lines if line.approved)
+
+
+def item_page(item: PlanItem) -> ItemPage:
+    """A row's 実績 quarter by quarter (approved quarters only) with its chart.
+
+    ``item`` must come with ``initiative__business__fiscal_year__organization`` loaded.
+    Queries: the row's 実績, the section's approved quarters.
+    """
+    business = item.initiative.business
+    results = list(item.results.all())
+    approved_quarters = set(
+        SectionQuarter.objects.filter(
+            fiscal_year_id=business.fiscal_year_id,
+            section_id=business.section_id,
+            state=SectionQuarter.State.APPROVED,
+        ).values_list("quarter", flat=True)
+    )
+    counted = [r for r in results if r.quarter in approved_quarters]
+    by_quarter = {r.quarter: r for r in results}
+    target = item.parsed
+    tolerance = business.fiscal_year.organization.tolerance
+    lines = []
+    latest = None
+    for quarter in QUARTERS:
+        approved = quarter in approved_quarters
+        progress = (
+            item_progress(item, counted, quarter, tolerance=tolerance, target=target)
+            if approved
+            else None
+        )
+        lines.append(
+            QuarterLine(
+                quarter=quarter,
+                result=by_quarter.get(quarter),
+                approved=approved,
+                progress=progress,
+                target=target,
+            )
+        )
+        if approved:
+            latest = build_row(
+                item, counted, quarter, quarter_open=False, tolerance=tolerance, target=target
+            )
+    return ItemPage(
+        item=item,
+        target=target,
+        lines=lines,
+        chart=quarter_chart(lines, target),
+        latest=latest,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# A row's history
+
+
+_FIELD_LABELS = {
+    "value": "実績",
+    "extra_values": "実績（副次）",
+    "done": "実施",
+    "cancelled": "中止",
+    "cancel_reason": "中止の理由",
+    "note": "実施内容",
+    "reason": "理由・今後の対応",
+}
+
+
+def _change_text(value) -> str:
+    if value is None or value == "" or value == []:
+        return "（なし）"
+    if value is True:
+        return "はい"
+    if value is False:
+        return "いいえ"
+    if isinstance(value, list):
+        return "、".join(_change_text(v) for v in value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    event: AuditEvent
+
+    @property
+    def changes(self) -> list[Change]:
+        return [
+            Change(label=_FIELD_LABELS.get(key, key), old=_change_text(old), new=_change_text(new))
+            for key, (old, new) in self.event.changes.items()
+        ]
+
+
+def item_history(item: PlanItem) -> list[HistoryEntry]:
+    """Every change to the row's 実績, newest first (one query, with who)."""
+    return [
+        HistoryEntry(event)
+        for event in AuditEvent.objects.filter(
+            plan_item=item, action=AuditEvent.Action.RESULT_CHANGED
+        ).select_related("user")
+    ]
+
+
+def pending_decisions(user: User) -> QuerySet[SectionQuarter]:
+    """Entries waiting for this 課長's decision (submitted, in their 課)."""
+    if user.role != User.Role.DEPARTMENT_HEAD or not user.department_id:
+        return SectionQuarter.objects.none()
+    return SectionQuarter.objects.filter(
+        Q(section__department_id=user.department_id), state=SectionQuarter.State.SUBMITTED
+    ).select_related("section", "fiscal_year")

@@ -1,0 +1,97 @@
+// Entry page: ask the server for a row's status while it is typed (the status rule lives in
+// Python, results.progress.item_progress), show the 中止 reason only when 中止 is ticked,
+// flag shortfalls without 理由・今後の対応, and warn before leaving with unsaved input.
+(function () {
+  "use strict";
+  const form = document.getElementById("entry-form");
+  if (!form || !form.dataset.editable) return;
+  const timers = new Map();
+  let dirty = false;
+
+  function rowOf(element) {
+    return element.closest("tr[data-status-url]");
+  }
+
+  // Only the inputs that can change the status are sent: numbers, 実施, 中止.
+  function statusParams(row) {
+    const params = new URLSearchParams();
+    row.querySelectorAll("input").forEach((input) => {
+      if (!input.name || input.disabled) return;
+      if ((input.type === "checkbox" || input.type === "radio") && !input.checked) return;
+      params.append(input.name, input.value);
+    });
+    return params;
+  }
+
+  function markReason(row) {
+    const status = row.querySelector("[data-shortfall]");
+    const reason = row.querySelector("textarea[name$='-reason']");
+    if (!status || !reason) return;
+    const missing = status.dataset.shortfall === "1" && reason.value.trim() === "";
+    reason.classList.toggle("is-invalid", missing);
+    row.classList.toggle("needs-reason", missing);
+  }
+
+  function showCancelReason(row) {
+    const box = row.querySelector("input[type=checkbox][name$='-cancelled']");
+    const reason = row.querySelector(".cancel-reason");
+    if (!box || !reason) return;
+    reason.hidden = !box.checked;
+    const input = reason.querySelector("input");
+    if (input) input.placeholder = box.checked ? "中止の理由（必須）" : "";
+  }
+
+  function refresh(row) {
+    const target = row.querySelector("[data-role=status]");
+    const url = row.dataset.statusUrl + "?" + statusParams(row).toString();
+    target.setAttribute("aria-busy", "true");
+    fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => {
+        target.innerHTML = html;
+        markReason(row);
+      })
+      .catch(() => {
+        target.textContent = "状況を更新できませんでした。";
+      })
+      .finally(() => target.removeAttribute("aria-busy"));
+  }
+
+  function schedule(row) {
+    clearTimeout(timers.get(row));
+    timers.set(row, setTimeout(() => refresh(row), 300));
+  }
+
+  function isChoice(element) {
+    return element.type === "checkbox" || element.type === "radio";
+  }
+
+  // Text is followed on "input"; boxes and radios on "change" (text inputs also fire
+  // "change" when they lose focus, which would ask again for nothing).
+  function onEdit(event) {
+    const element = event.target;
+    const row = rowOf(element);
+    if (!row || (event.type === "change") !== isChoice(element)) return;
+    dirty = true;
+    if (element.name && element.name.endsWith("-cancelled")) showCancelReason(row);
+    if (element.tagName === "TEXTAREA") {
+      markReason(row);
+      return;
+    }
+    schedule(row);
+  }
+
+  form.addEventListener("input", onEdit);
+  form.addEventListener("change", onEdit);
+  form.addEventListener("submit", () => {
+    dirty = false;
+    timers.forEach((timer) => clearTimeout(timer));
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (dirty) event.preventDefault();
+  });
+  form.querySelectorAll("tr[data-status-url]").forEach((row) => {
+    showCancelReason(row);
+    markReason(row);
+  });
+})();

@@ -1,0 +1,203 @@
+"""The quarterly flow in a real browser (Debian chromium, headless) against the live server.
+
+A 係長 enters Q1 実績 with a shortfall, is refused until the shortfall has its reason,
+submits; the 課長 returns it; the 係長 corrects and resubmits; the 課長 approves; the
+entry is locked; the board's dashboard shows the new figure. Screenshots of the entry
+page and the dashboard are saved to docs/screenshots/ (linked from README.md).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from plans.models import Section, User
+from results.models import QuarterWindow, SectionQuarter
+from results.services import ResultInput, results_save, section_items, section_quarter_get
+from targets.pace import expected_cumulative
+from targets.types import Kind
+
+from .browser import SCREENSHOTS, browser  # noqa: F401 (fixture)
+
+PASSWORD = "browser-pass-1234"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username, role, organization, **kwargs) -> User:
+    user = User(username=username, role=role, organization=organization, **kwargs)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+def prefill_draft(fiscal_year, section, user, *, leave_out):
+    """What the 係長 had already saved as a draft: every row on pace, except ``leave_out``."""
+    inputs = []
+    for item in section_items(fiscal_year=fiscal_year, section=section):
+        if item.pk in leave_out:
+            continue
+        target = item.parsed
+        if target.kind == Kind.QUANTITY and target.quantities:
+            expected = expected_cumulative(target, 1)
+            extras = [
+                math.ceil(q.value / 4) for q in target.quantities[1:]
+            ]  # secondary figures on pace too
+            inputs.append(
+                ResultInput(
+                    item_id=item.pk, value=math.ceil(expected), extra_values=extras, note="実施"
+                )
+            )
+        elif target.kind != Kind.NONE:
+            inputs.append(ResultInput(item_id=item.pk, done=True, note="実施"))
+    section_quarter = section_quarter_get(fiscal_year=fiscal_year, section=section, quarter=1)
+    results_save(
+        section_quarter=section_quarter, user=user, inputs=inputs, version=section_quarter.version
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    started = time.monotonic()
+    organization = r2_plan.organization
+    section = Section.objects.get(department__organization=organization, name="地域福祉推進係")
+    staff = make_user(
+        "kakaricho", User.Role.SECTION_STAFF, organization, section=section, last_name="係長"
+    )
+    make_user("kacho", User.Role.DEPARTMENT_HEAD, organization, department=section.department)
+    make_user("riji", User.Role.BOARD, organization)
+    QuarterWindow.objects.create(
+        fiscal_year=r2_plan, quarter=1, is_open=True, deadline=date(2020, 7, 15)
+    )
+    # The row to fall behind: the first one (in plan order) expecting at least 4 by Q1.
+    items = list(section_items(fiscal_year=r2_plan, section=section))
+    behind = next(
+        item
+        for item in items
+        if item.parsed.kind == Kind.QUANTITY
+        and len(item.parsed.quantities) == 1
+        and expected_cumulative(item.parsed, 1) >= 4
+    )
+    expected = expected_cumulative(behind.parsed, 1)
+    on_pace = math.ceil(expected)
+    unit = behind.parsed.main.unit
+    prefill_draft(r2_plan, section, staff, leave_out={behind.pk})
+
+    wait = WebDriverWait(browser, 15)
+    entry_path = reverse("results:entry", args=[2020, 1, section.pk])
+    row = f"#row-{behind.pk}"
+
+    def login(username):
+        browser.delete_all_cookies()
+        browser.get(live_server.url + reverse("login"))
+        browser.find_element(By.NAME, "username").send_keys(username)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "nav .navbar-text")))
+
+    def status_text():
+        return browser.find_element(By.CSS_SELECTOR, f"{row} .status-badge").text
+
+    def page_text():
+        """The messages and banners (reading the whole 115-row page's text is slow)."""
+        return "\n".join(
+            element.text for element in browser.find_elements(By.CSS_SELECTOR, "main .alert, h1")
+        )
+
+    def click(selector):
+        element = browser.find_element(By.CSS_SELECTOR, selector)
+        browser.execute_script(
+            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+        )
+        element.click()
+
+    # 係長: type a shortfall (full-width digits); the status follows as they type.
+    login("kakaricho")
+    browser.get(live_server.url + entry_path)
+    assert status_text() == "未入力"
+    value = browser.find_element(By.ID, f"id_r{behind.pk}-value")
+    value.send_keys("１")
+    wait.until(lambda d: status_text() == "遅れ")
+    reason = browser.find_element(By.ID, f"id_r{behind.pk}-reason")
+    assert "is-invalid" in reason.get_attribute("class")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(SCREENSHOTS / "entry.png"))
+
+    # Submitting without 理由・今後の対応 is refused; the draft is kept.
+    click("button[name=action][value=submit]")
+    wait.until(lambda d: "提出できませんでした" in page_text())
+    assert "理由・今後の対応を入力してください" in page_text()
+    assert browser.find_element(By.ID, f"id_r{behind.pk}-value").get_attribute("value") == "1"
+    reason = browser.find_element(By.ID, f"id_r{behind.pk}-reason")
+    reason.send_keys("緊急事態宣言により延期しました。第2四半期に2回分を実施します。")
+    click("button[name=action][value=submit]")
+    wait.until(lambda d: "提出しました" in page_text())
+    assert "提出済みです" in page_text()
+
+    # 課長: sees the submission, opens it, returns it with a comment.
+    login("kacho")
+    browser.get(live_server.url + reverse("results:home"))
+    wait.until(lambda d: "確認して承認" in d.find_element(By.TAG_NAME, "main").text)
+    browser.find_element(By.LINK_TEXT, "確認して承認").click()
+    wait.until(ec.presence_of_element_located((By.ID, "return-button")))
+    browser.find_element(By.ID, "id_comment").send_keys("実績の数を日報と照合してください。")
+    click("#return-button")
+    wait.until(lambda d: "差し戻しました" in page_text())
+
+    # 係長: reads the comment, corrects the figure, resubmits.
+    login("kakaricho")
+    browser.get(live_server.url + entry_path)
+    assert "実績の数を日報と照合してください。" in page_text()
+    value = browser.find_element(By.ID, f"id_r{behind.pk}-value")
+    value.clear()
+    value.send_keys(f"{on_pace:,}")
+    wait.until(lambda d: status_text() in ("順調", "達成"))
+    click("button[name=action][value=submit]")
+    wait.until(lambda d: "提出しました" in page_text())
+
+    # 課長: approves.
+    login("kacho")
+    browser.get(live_server.url + entry_path)
+    click("#approve-button")
+    wait.until(lambda d: "承認しました" in page_text())
+    assert SectionQuarter.objects.get(section=section, quarter=1).state == "approved"
+
+    # The approved entry is locked.
+    login("kakaricho")
+    browser.get(live_server.url + entry_path)
+    assert "承認済みのため変更できません" in page_text()
+    assert not browser.find_element(By.ID, f"id_r{behind.pk}-value").is_enabled()
+    assert not browser.find_elements(By.CSS_SELECTOR, "button[name=action]")
+
+    # 理事: the dashboard shows the approved figures; drill down to the row's chart.
+    login("riji")
+    browser.get(live_server.url + reverse("results:dashboard_latest"))
+    wait.until(lambda d: "事業の進捗" in page_text())
+    assert "第1四半期" in browser.title
+    section_row = browser.find_element(By.ID, f"sec-{section.pk}").text
+    assert "承認済み" in section_row
+    browser.save_screenshot(str(SCREENSHOTS / "dashboard.png"))
+    summary = browser.find_element(By.ID, f"business-{behind.initiative.business_id}")
+    summary.find_element(By.TAG_NAME, "summary").click()
+    link = summary.find_element(By.PARTIAL_LINK_TEXT, behind.name or behind.group)
+    assert f"{on_pace:,}{unit}" in summary.text
+    link.click()
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "svg.quarter-chart")))
+    detail = browser.find_element(By.TAG_NAME, "main").text
+    assert f"{on_pace:,}{unit}" in detail
+    assert "緊急事態宣言により延期しました。" in detail
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.quarter-chart rect.chart-bar")
+
+    assert time.monotonic() - started < 60
