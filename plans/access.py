@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from .models import Business, Organization, Section, User
+from .models import Business, Department, Organization, Section, User
 
 Role = User.Role
 
@@ -66,3 +66,39 @@ def member_organization(user: User) -> Organization:
     """The council the user belongs to (403 for users without one)."""
     require(user.is_authenticated and user.organization_id is not None)
     return user.organization
+
+
+def _same_organization(user: User, organization_id: int) -> bool:
+    return user.is_authenticated and user.organization_id == organization_id
+
+
+def can_enter(user: User, section: Section) -> bool:
+    """事務局 of the organisation and the section's own staff enter its 実績."""
+    return can_edit_section_plan(user, section)
+
+
+def can_decide(user: User, section: Section) -> bool:
+    """The 課長 of the section's 課 approves or returns its entries."""
+    return (
+        _same_organization(user, section.department.organization_id)
+        and user.role == Role.DEPARTMENT_HEAD
+        and user.department_id == section.department_id
+    )
+
+
+def can_oversee_department(user: User, department: Department) -> bool:
+    """The 課長 of the 課, and the 事務局, see its sections' submission states."""
+    return is_secretariat(user, department.organization_id) or (
+        _same_organization(user, department.organization_id)
+        and user.role == Role.DEPARTMENT_HEAD
+        and user.department_id == department.pk
+    )
+
+
+def can_review(user: User, section: Section) -> bool:
+    """Who opens a section's entry page and a row's history (names are shown there)."""
+    return can_enter(user, section) or can_decide(user, section)
+
+
+def is_secretariat(user: User, organization_id: int) -> bool:
+    return _same_organization(user, organization_id) and user.role == Role.SECRETARIAT

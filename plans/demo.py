@@ -14,6 +14,8 @@ DEMO_PASSWORD = "shakyo-demo"
 _DEMO_USERS = [
     ("jimukyoku", User.Role.SECRETARIAT, "事務局", "花子", "総務課", "法人運営係", "council"),
     ("kacho", User.Role.DEPARTMENT_HEAD, "課長", "一郎", "福祉活動推進課", "", "council"),
+    ("kacho_somu", User.Role.DEPARTMENT_HEAD, "総務課長", "四郎", "総務課", "", "council"),
+    ("kacho_shien", User.Role.DEPARTMENT_HEAD, "支援課長", "五郎", "福祉支援課", "", "council"),
     (
         "kakaricho",
         User.Role.SECTION_STAFF,
@@ -73,6 +75,7 @@ def demo_load(*, data: dict[str, Any], with_results: bool = True) -> DemoSummary
                 "organization": city if org_kind == "city" else organization,
                 "role": role,
                 "last_name": last,
+                "email": f"{username}@example.jp",
                 "first_name": first,
                 "department": department if role == User.Role.DEPARTMENT_HEAD else None,
                 "section": section if role in (User.Role.SECTION_STAFF,) else None,

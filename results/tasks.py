@@ -10,12 +10,12 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .reminders import DEFAULT_DAYS_BEFORE, reminders_send
+from .reminders import reminders_send
 
 
 @shared_task(name="results.send_reminders")
 def send_reminders(days_before: int | None = None) -> dict[str, int]:
     """Send today's reminders (today in Asia/Tokyo); returns mails sent by kind."""
     if days_before is None:
-        days_before = getattr(settings, "RESULTS_REMINDER_DAYS_BEFORE", DEFAULT_DAYS_BEFORE)
+        days_before = settings.RESULTS_REMINDER_DAYS_BEFORE
     return reminders_send(today=timezone.localdate(), days_before=days_before)

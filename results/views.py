@@ -30,37 +30,6 @@ from .services import EntryError, ResultInput, StaleEntryError
 Role = User.Role
 
 
-# ---------------------------------------------------------------------------------------
-# Who may do what on these screens (on top of plans.access)
-
-
-def _same_organization(user: User, organization_id: int) -> bool:
-    return user.is_authenticated and user.organization_id == organization_id
-
-
-def can_enter(user: User, section: Section) -> bool:
-    """事務局 of the organisation and the section's own staff enter its 実績."""
-    return access.can_edit_section_plan(user, section)
-
-
-def can_decide(user: User, section: Section) -> bool:
-    """The 課長 of the section's 課 approves or returns its entries."""
-    return (
-        _same_organization(user, section.department.organization_id)
-        and user.role == Role.DEPARTMENT_HEAD
-        and user.department_id == section.department_id
-    )
-
-
-def can_review(user: User, section: Section) -> bool:
-    """Who opens a section's entry page and a row's history (names are shown there)."""
-    return can_enter(user, section) or can_decide(user, section)
-
-
-def is_secretariat(user: User, organization_id: int) -> bool:
-    return _same_organization(user, organization_id) and user.role == Role.SECRETARIAT
-
-
 def _check_quarter(quarter: int) -> None:
     if quarter not in selectors.QUARTERS:
         raise Http404("四半期は 1〜4 です。")
@@ -83,15 +52,15 @@ class Entry:
 
     @property
     def can_enter(self) -> bool:
-        return can_enter(self.user, self.section)
+        return access.can_enter(self.user, self.section)
 
     @property
     def can_decide(self) -> bool:
-        return can_decide(self.user, self.section)
+        return access.can_decide(self.user, self.section)
 
     @property
     def can_unlock(self) -> bool:
-        return is_secretariat(self.user, self.fiscal_year.organization_id)
+        return access.is_secretariat(self.user, self.fiscal_year.organization_id)
 
     @property
     def window_open(self) -> bool:
@@ -121,7 +90,7 @@ def _get_entry(request: HttpRequest, year: int, quarter: int, section_id: int) -
     section = get_object_or_404(
         Section.objects.select_related("department__organization"), pk=section_id
     )
-    access.require(can_review(request.user, section))
+    access.require(access.can_review(request.user, section))
     fiscal_year = get_object_or_404(
         FiscalYear.objects.select_related("organization"),
         organization_id=section.department.organization_id,
@@ -152,7 +121,7 @@ def _get_item(request: HttpRequest, item_id: int, *, review: bool) -> PlanItem:
     )
     business = item.initiative.business
     if review:
-        access.require(can_review(request.user, business.section))
+        access.require(access.can_review(request.user, business.section))
     else:
         access.require(access.can_view_business(request.user, business))
     return item
@@ -163,13 +132,7 @@ def _get_department(request: HttpRequest, year: int, department_id: int):
     department = get_object_or_404(
         Department.objects.select_related("organization"), pk=department_id
     )
-    user = request.user
-    allowed = is_secretariat(user, department.organization_id) or (
-        _same_organization(user, department.organization_id)
-        and user.role == Role.DEPARTMENT_HEAD
-        and user.department_id == department.pk
-    )
-    access.require(allowed)
+    access.require(access.can_oversee_department(request.user, department))
     fiscal_year = get_object_or_404(
         FiscalYear.objects.select_related("organization"),
         organization_id=department.organization_id,
@@ -596,7 +559,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "item": item,
             "page": page,
             "year": item.initiative.business.fiscal_year.year,
-            "can_see_history": can_review(request.user, item.initiative.business.section),
+            "can_see_history": access.can_review(request.user, item.initiative.business.section),
             "back_quarter": request.GET.get("q", ""),
         },
     )

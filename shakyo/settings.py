@@ -174,6 +174,11 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "shakyo@localhost")
 
+# Reminders: section staff are mailed this many days before a quarter's deadline.
+RESULTS_REMINDER_DAYS_BEFORE = env_int("RESULTS_REMINDER_DAYS_BEFORE", 3)
+# Absolute links in mails (e.g. https://shakyo.example.jp); relative links without it.
+SITE_URL = env_str("SITE_URL")
+
 # Tolerance of the 順調 band when an organisation has not set its own.
 DEFAULT_TOLERANCE = Decimal("0.10")
 

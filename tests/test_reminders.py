@@ -120,3 +120,15 @@ def test_beat_runs_the_reminders_every_morning():
     entry = app.conf.beat_schedule["results-reminders"]
     assert entry["task"] == "results.send_reminders" == send_reminders.name
     assert entry["schedule"].hour == {8}
+
+
+def test_the_command_sends_todays_reminders_for_cron(world, q1):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(datetime(2020, 7, 12, 8, 0, tzinfo=TOKYO), tick=False):
+        call_command("send_reminders", stdout=out)
+    assert "提出のお知らせ 2通" in out.getvalue()  # sections A and B, none submitted
+    assert sorted(m.to[0] for m in mail.outbox) == ["staff_a@example.jp", "staff_b@example.jp"]
