@@ -222,3 +222,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- 帳票 (books/) ---------------------------------------------------------------------
+# An uploaded workbook may expand to at most this many bytes (zip-bomb guard), and the
+# files of finished book jobs are kept this many days.
+BOOKS_MAX_UNCOMPRESSED_BYTES = env_int("BOOKS_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
+BOOKS_KEEP_DAYS = env_int("BOOKS_KEEP_DAYS", 7)

@@ -1,0 +1,52 @@
+"""Forms of the 帳票 page: each turns the request into a year, quarter, 係 or file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+
+QUARTERS = [(q, f"第{q}四半期") for q in (1, 2, 3, 4)]
+
+
+class ExportForm(forms.Form):
+    """事業計画 / 事業報告 / 市への報告 / 実績入力用ブック: which year and quarter, for whom."""
+
+    year = forms.IntegerField(label="年度", min_value=1989, max_value=2200)
+    quarter = forms.TypedChoiceField(
+        label="四半期（この四半期までの実績）",
+        choices=QUARTERS,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    section = forms.IntegerField(label="係", required=False)
+    commissioner = forms.IntegerField(label="委託元", required=False)
+
+    def __init__(self, *args, needs_quarter: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].required = needs_quarter
+
+
+class UploadForm(forms.Form):
+    year = forms.IntegerField(label="年度（西暦の開始年）", min_value=1989, max_value=2200)
+    quarter = forms.TypedChoiceField(
+        label="四半期", choices=QUARTERS, coerce=int, required=False, empty_value=None
+    )
+    file = forms.FileField(label="Excel ブック（.xlsx）")
+
+    def __init__(self, *args, needs_quarter: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quarter"].required = needs_quarter
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() != ".xlsx":
+            raise forms.ValidationError(
+                "Excel ブック（.xlsx）を選んでください（.xls・.xlsm・.csv は受け付けません）。"
+            )
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"ファイルが大きすぎます。{limit} MB 以下にしてください。")
+        return upload

@@ -1,0 +1,1119 @@
+"""Importing workbooks, in two phases: check every row, then write everything or nothing.
+
+Phase 1 reads the whole file and collects every problem with its sheet, row and column
+and a Japanese message; it writes nothing (not even a SectionQuarter). Phase 2 runs only
+for a clean file and writes in one transaction through the same services the screens
+use (``plans.services`` for the plan, ``results.services.results_save`` for 実績), so
+the rules and messages are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from plans.audit import audit_record, audit_record_many
+from plans.models import (
+    AuditEvent,
+    Business,
+    FiscalYear,
+    Initiative,
+    Organization,
+    PlanItem,
+    Section,
+    TargetQuantity,
+    User,
+)
+from plans.services import (
+    plan_item_set_structure,
+    plan_item_update,
+    plan_load,
+    target_fields,
+    target_quantities,
+)
+from results.models import Result, SectionQuarter
+from results.progress import item_progress
+from results.services import (
+    EntryError,
+    ResultInput,
+    StaleEntryError,
+    results_save,
+    section_items,
+    section_quarter_get,
+    window_for,
+)
+from shakyo.lib.fiscal import fiscal_year_label
+from shakyo.lib.numbers import parse_count
+from targets.parser import parse_target, target_from_dict
+
+from . import xlsx
+from .safety import UnsafeFile, check_upload
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file is refused, located where the person can find it in Excel."""
+
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    @property
+    def location(self) -> str:
+        parts = []
+        if self.sheet:
+            parts.append(f"シート「{self.sheet}」")
+        if self.row:
+            parts.append(f"{self.row}行目")
+        if self.column:
+            parts.append(f"{self.column}列")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}" if self.location else self.message
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+class ImportRefused(Exception):
+    """The file was refused and nothing was written; ``problems`` says why, every one."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    message: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+def _open(path: str | Path, template: str) -> xlsx.WorkbookData:
+    """Phase 0: the file is safe to open, opens, and is a shakyo ``template`` workbook."""
+    try:
+        check_upload(path)
+    except UnsafeFile as refused:
+        raise ImportRefused([Problem(refused.message)]) from refused
+    try:
+        data = xlsx.read_workbook(path)
+    except xlsx.WorkbookUnreadable as error:
+        raise ImportRefused(
+            [
+                Problem(
+                    "ファイルが壊れているため読み込めません。Excel で開けることを確かめ、"
+                    "「Excel ブック（.xlsx）」形式で保存し直してください。"
+                )
+            ]
+        ) from error
+    names = {
+        "plan": "事業計画",
+        "results": "実績入力用ブック",
+        "report": "事業報告",
+        "city": "市への報告",
+    }
+    meta = data.meta or {}
+    found = meta.get("template")
+    if found != template:
+        wanted = names[template]
+        if found in names:
+            message = f"このファイルは「{names[found]}」です。ここでは「{wanted}」のブックを取り込みます。"
+        else:
+            message = (
+                f"shakyo の「{wanted}」のブックではありません。shakyo から出力したブックを"
+                "編集してアップロードしてください。"
+            )
+        raise ImportRefused([Problem(message)])
+    if meta.get("version") != xlsx.FORMAT_VERSION:
+        raise ImportRefused(
+            [Problem("ブックの版が古いか新しすぎます。もう一度 shakyo から出力してください。")]
+        )
+    return data
+
+
+# ---------------------------------------------------------------------------------------
+# Cell values
+# ---------------------------------------------------------------------------------------
+
+
+class _CellProblem(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _text(cell: xlsx.CellValue) -> str:
+    """A cell that must hold text (numbers typed into it are read as their digits)."""
+    value = cell.value
+    if cell.formula:
+        raise _CellProblem("数式は使えません。値（文字）を入力してください。")
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise _CellProblem("TRUE/FALSE ではなく文字を入力してください。")
+    if isinstance(value, (datetime, date, time)):
+        raise _CellProblem(
+            "日付に変換されています。文字として入力してください（先頭に ' を付けると文字になります）。"
+        )
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        normalized = value.normalize()
+        return f"{normalized:f}" if normalized == normalized.to_integral_value() else str(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _number(cell: xlsx.CellValue) -> Decimal | None:
+    """A cell that must hold a count ≥ 0: an Excel number, or digits typed as text."""
+    value = cell.value
+    if cell.formula:
+        raise _CellProblem("数式は使えません。数値を入力してください。")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, (bool, datetime, date, time)):
+        raise _CellProblem("数値を入力してください（日付や TRUE/FALSE は使えません）。")
+    if isinstance(value, (int, float)):
+        try:
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        except InvalidOperation as error:
+            raise _CellProblem("数値を入力してください。") from error
+        if number < 0:
+            raise _CellProblem("0 以上の数値を入力してください。")
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if text.startswith("-"):
+            raise _CellProblem("0 以上の数値を入力してください。")
+        number = parse_count(text)
+        if number is None:
+            raise _CellProblem(
+                f"「{value}」は数値として読めません。数字だけを入力してください（例: 12。単位は付けません）。"
+            )
+    if number != number.quantize(Decimal("0.01")):
+        raise _CellProblem("小数は第2位までにしてください。")
+    if number > Decimal("999999999999"):
+        raise _CellProblem("数値が大きすぎます。")
+    return number
+
+
+class _Collector:
+    """Collects the problems of phase 1."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, sheet: str = "", row: int | None = None, column: str = "") -> None:
+        self.problems.append(Problem(message, sheet, row, column))
+
+    def read(self, reader, sheet: str, row: xlsx.SheetRow, column: int, default=None):
+        cell = row.get(column)
+        try:
+            return reader(cell)
+        except _CellProblem as problem:
+            self.add(problem.message, sheet, row.number, cell.column)
+            return default
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ImportRefused(self.problems)
+
+
+# ---------------------------------------------------------------------------------------
+# 事業計画
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    sheet: str
+    row: int
+    key: str | None
+    group: str
+    name: str
+    detail: str
+    target_text: str
+    extra: dict
+
+
+@dataclass
+class _Initiative:
+    sheet: str
+    row: int
+    pk: int | None
+    number: int
+    title: str
+    policy_lines: list[str] = field(default_factory=list)
+    items: list[_Item] = field(default_factory=list)
+
+    @property
+    def policy(self) -> str:
+        return "\n".join(self.policy_lines)
+
+
+@dataclass
+class _Business:
+    sheet: str
+    row: int
+    pk: int | None
+    department: str
+    section: str
+    name: str
+    commissioned_by: str
+    city_department: str
+    policies_shared: bool
+    policies_from_previous: bool
+    policies: list[str] = field(default_factory=list)
+    initiatives: list[_Initiative] = field(default_factory=list)
+
+
+_HEADING = re.compile(r"^\s*([0-9０-９]+)\s*[.．、]\s*(.+?)\s*$", re.DOTALL)
+_LIMITS = {"group": 200, "name": 300, "target_text": 300}
+_LABELS = {"group": "項目", "name": "内容（小項目）", "detail": "内容", "target_text": "目標値"}
+
+
+def _json(cell: xlsx.CellValue) -> dict:
+    if not isinstance(cell.value, str) or not cell.value:
+        return {}
+    try:
+        value = json.loads(cell.value)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _pk(cell: xlsx.CellValue) -> int | None:
+    try:
+        return int(str(cell.value)) if cell.value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _read_plan(data: xlsx.WorkbookData, errors: _Collector) -> list[_Business]:
+    """Phase 1a: the plan in the file, in order, with problems for whatever is unclear."""
+    businesses: list[_Business] = []
+    for sheet in data.sheets:
+        department = ""
+        context = ""  # policy / initiative_policy / table
+        initiative: _Initiative | None = None
+        business: _Business | None = None
+        for row in sheet.rows:
+            tag_cell = row.get(xlsx.PLAN_TAG)
+            tag = tag_cell.value if isinstance(tag_cell.value, str) else ""
+            if tag == "title":
+                department = str(_json(row.get(xlsx.PLAN_DATA)).get("department") or "")
+                continue
+            if tag == "business":
+                info = _json(row.get(xlsx.PLAN_DATA))
+                if not info.get("section") or not info.get("name"):
+                    errors.add("事業の情報（非表示の行）が壊れています。", sheet.title, row.number)
+                    continue
+                business = _Business(
+                    sheet=sheet.title,
+                    row=row.number,
+                    pk=_pk(row.get(xlsx.PLAN_KEY)),
+                    department=department,
+                    section=str(info["section"]),
+                    name=str(info["name"]),
+                    commissioned_by=str(info.get("commissioned_by") or ""),
+                    city_department=str(info.get("city_department") or ""),
+                    policies_shared=bool(info.get("policies_shared")),
+                    policies_from_previous=bool(info.get("policies_from_previous")),
+                )
+                if not department:
+                    errors.add("シートの見出し（1行目）がひな形と違います。", sheet.title, 1)
+                businesses.append(business)
+                initiative, context = None, ""
+                continue
+            if tag in ("heading", "label"):
+                context = ""
+                continue
+            if tag and business is None:
+                errors.add(
+                    "ひな形の形が崩れています（事業の前に行があります）。",
+                    sheet.title,
+                    row.number,
+                )
+                continue
+            if tag == "policy" or (not tag and context == "policy" and _has_text(row)):
+                line = errors.read(_text, sheet.title, row, 1, "")
+                business.policies.append(line)
+                context = "policy"
+                continue
+            if tag == "initiative":
+                heading = errors.read(_text, sheet.title, row, 1, "")
+                match = _HEADING.match(heading)
+                if not match:
+                    errors.add(
+                        "取り組みの見出しは「１．○○の取り組み」のように番号と名前で書いてください。",
+                        sheet.title,
+                        row.number,
+                        "A",
+                    )
+                    continue
+                title = match.group(2)
+                initiative = _Initiative(
+                    sheet=sheet.title,
+                    row=row.number,
+                    pk=_pk(row.get(xlsx.PLAN_KEY)),
+                    number=int(unicodedata.normalize("NFKC", match.group(1))),
+                    title=title,
+                )
+                if len(title) > 200:
+                    errors.add(
+                        "取り組みの名前は200文字以内にしてください。", sheet.title, row.number, "A"
+                    )
+                business.initiatives.append(initiative)
+                context = ""
+                continue
+            if tag == "initiative_policy" or (
+                not tag and context == "initiative_policy" and _has_text(row)
+            ):
+                if initiative is None:
+                    errors.add("方針の前に取り組みの見出しがありません。", sheet.title, row.number)
+                    continue
+                initiative.policy_lines.append(errors.read(_text, sheet.title, row, 1, ""))
+                context = "initiative_policy"
+                continue
+            if tag == "header":
+                context = "table"
+                continue
+            if tag == "item" or (not tag and context == "table" and _has_text(row)):
+                if initiative is None:
+                    errors.add("表の前に取り組みの見出しがありません。", sheet.title, row.number)
+                    continue
+                item = _read_item(sheet.title, row, errors, keyed=tag == "item")
+                if item is not None:
+                    initiative.items.append(item)
+                continue
+            if tag or _has_text(row):
+                errors.add(
+                    "この行が何の行か分かりません。計画の行は表（項目・内容・目標値）の中に挿入してください。",
+                    sheet.title,
+                    row.number,
+                )
+    if not businesses:
+        errors.add("ブックに事業計画の行がありません。shakyo から出力したブックを使ってください。")
+    return businesses
+
+
+def _has_text(row: xlsx.SheetRow) -> bool:
+    return any(row.get(column).value not in (None, "") for column in range(1, xlsx.PLAN_LAST + 1))
+
+
+def _read_item(sheet: str, row: xlsx.SheetRow, errors: _Collector, *, keyed: bool) -> _Item | None:
+    texts = {
+        name: errors.read(_text, sheet, row, column, "")
+        for column, name in enumerate(("group", "name", "detail", "target_text"), start=1)
+    }
+    if not any(texts[name].strip() for name in ("name", "detail", "target_text")):
+        # An empty row inside a table (its 項目 may show through a merged cell): ignored.
+        return None
+    for name, limit in _LIMITS.items():
+        if len(texts[name]) > limit:
+            column = "ABCD"[("group", "name", "detail", "target_text").index(name)]
+            errors.add(
+                f"{_LABELS[name]}は{limit}文字以内にしてください。", sheet, row.number, column
+            )
+    key = None
+    key_value = row.get(xlsx.PLAN_KEY).value if keyed else None
+    if key_value not in (None, ""):
+        try:
+            key = str(uuid.UUID(str(key_value)))
+        except ValueError:
+            errors.add("行キー（非表示の列）が壊れています。", sheet, row.number, "F")
+    extra = _json(row.get(xlsx.PLAN_DATA)) if keyed else {}
+    return _Item(sheet=sheet, row=row.number, key=key, extra=extra, **texts)
+
+
+def _check_duplicates(businesses: list[_Business], errors: _Collector) -> None:
+    seen: dict[str, _Item] = {}
+    names: dict[tuple[str, str], _Business] = {}
+    for business in businesses:
+        other = names.get((business.section, business.name))
+        if other is not None:
+            errors.add(
+                f"事業「{business.name}」が2回あります（{other.row}行目と{business.row}行目）。",
+                business.sheet,
+                business.row,
+            )
+        names[(business.section, business.name)] = business
+        for initiative in business.initiatives:
+            for item in initiative.items:
+                if item.key is None:
+                    continue
+                if item.key in seen:
+                    first = seen[item.key]
+                    errors.add(
+                        f"同じ行キーの行が2つあります（シート「{first.sheet}」{first.row}行目と同じ）。"
+                        "行をコピーして追加したときは、コピーした行の行キー（非表示の F列）を消してください。",
+                        item.sheet,
+                        item.row,
+                        "F",
+                    )
+                seen[item.key] = item
+
+
+def plan_import(
+    *,
+    path: str | Path,
+    organization: Organization,
+    year: int,
+    user: User | None,
+    on_progress: Progress = _no_progress,
+    on_written: Callable[[ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Import a 事業計画 workbook into ``year`` of ``organization``.
+
+    Into a year without a plan, the file's plan is created (the round trip: export, import
+    into an empty year, same rows, texts and parsed targets). Into a year with a plan,
+    rows are matched by their key: changed rows are updated (the 目標値 parsed again),
+    rows without a key are added, rows no longer in the file are deleted unless they have
+    実績. ``on_written`` is called inside the writing transaction (a job marks itself done
+    there). Raises ImportRefused (nothing written) with every problem found.
+    """
+    data = _open(path, "plan")
+    errors = _Collector()
+    meta = data.meta or {}
+    if meta.get("organization") != organization.name:
+        errors.add(
+            f"このブックは「{meta.get('organization')}」の事業計画です。"
+            f"「{organization.name}」には取り込めません。"
+        )
+    errors.raise_if_any()
+    on_progress(10, 100)
+    businesses = _read_plan(data, errors)
+    _check_duplicates(businesses, errors)
+    fiscal_year = FiscalYear.objects.filter(organization=organization, year=year).first()
+    existing = Business.objects.filter(fiscal_year=fiscal_year).exists() if fiscal_year else False
+    if existing and meta.get("year") != year:
+        errors.add(
+            f"このブックは{fiscal_year_label(int(meta.get('year') or 0) or year)}の事業計画です。"
+            f"{fiscal_year_label(year)}の計画は既にあるため、同じ年度のブックだけを取り込めます。"
+        )
+    errors.raise_if_any()
+    on_progress(30, 100)
+    if existing:
+        plan = _PlanUpdate(fiscal_year, businesses, errors)
+        plan.check()
+        errors.raise_if_any()
+        on_progress(60, 100)
+        try:
+            with transaction.atomic():
+                summary = plan.write(user)
+                _audit_import(organization, user, summary.message)
+                if on_written:
+                    on_written(summary)
+        except ValidationError as error:
+            raise ImportRefused([Problem(m) for m in error.messages]) from error
+        return summary
+    with transaction.atomic():
+        summary = _plan_create(organization, year, businesses)
+        _audit_import(organization, user, summary.message)
+        if on_written:
+            on_written(summary)
+    return summary
+
+
+def _audit_import(organization: Organization, user: User | None, message: str) -> None:
+    audit_record(
+        organization=organization,
+        user=user,
+        action=AuditEvent.Action.IMPORTED,
+        summary=message,
+    )
+
+
+def _plan_create(
+    organization: Organization, year: int, businesses: list[_Business]
+) -> ImportSummary:
+    fiscal_year, _ = FiscalYear.objects.get_or_create(organization=organization, year=year)
+    FiscalYear.objects.select_for_update().get(pk=fiscal_year.pk)
+    if Business.objects.filter(fiscal_year=fiscal_year).exists():
+        raise ImportRefused([Problem("ほかの取り込みが先にこの年度の計画を作りました。")])
+    departments: list[dict] = []
+    previous: _Business | None = None
+    for business in businesses:
+        if not departments or departments[-1]["name"] != business.department:
+            departments.append({"name": business.department, "sections": []})
+        sections = departments[-1]["sections"]
+        if not sections or sections[-1]["name"] != business.section:
+            sections.append({"name": business.section, "businesses": []})
+            previous = None
+        policies = business.policies
+        if business.policies_from_previous and previous is not None:
+            policies = previous["section_policies"]
+        entry = {
+            "name": business.name,
+            "commissioned_by": business.commissioned_by or None,
+            "section_policies": policies,
+            "section_policies_shared": business.policies_shared,
+            "initiatives": [
+                {
+                    "number": initiative.number,
+                    "title": initiative.title,
+                    "policy": initiative.policy,
+                    "items": [
+                        {
+                            "group": item.group,
+                            "name": item.name,
+                            "detail": item.detail,
+                            "target": item.target_text,
+                            "confidence": item.extra.get("confidence") or "",
+                            "note": item.extra.get("note") or "",
+                        }
+                        for item in initiative.items
+                    ],
+                }
+                for initiative in business.initiatives
+            ],
+        }
+        sections[-1]["businesses"].append(entry)
+        previous = entry
+    result = plan_load(
+        organization=organization,
+        data={"fiscal_year": {"year": year}, "departments": departments},
+    )
+    # What plan_load does not carry: the 委託元's 所管課, and targets edited by hand.
+    by_name = {
+        (b.section.name, b.name): b
+        for b in Business.objects.filter(fiscal_year=fiscal_year).select_related("section")
+    }
+    Business.objects.bulk_update(
+        [
+            _set(by_name[(b.section, b.name)], city_department=b.city_department)
+            for b in businesses
+            if b.city_department
+        ],
+        ["city_department"],
+    )
+    if any(
+        item.extra.get("structure") for b in businesses for i in b.initiatives for item in i.items
+    ):
+        rows = {
+            (row.initiative.business_id, row.initiative.order, row.order): row
+            for row in PlanItem.objects.filter(
+                initiative__business__fiscal_year=fiscal_year
+            ).select_related("initiative")
+        }
+        for business in businesses:
+            business_pk = by_name[(business.section, business.name)].pk
+            for ini_order, initiative in enumerate(business.initiatives, start=1):
+                for order, item in enumerate(initiative.items, start=1):
+                    structure = item.extra.get("structure")
+                    if not structure:
+                        continue
+                    try:
+                        parsed = target_from_dict(structure)
+                    except (KeyError, TypeError, ValueError):
+                        continue  # a damaged structure: the text is parsed again instead
+                    row = rows[(business_pk, ini_order, order)]
+                    if parsed.text == row.target_text:
+                        plan_item_set_structure(item=row, parsed=parsed)
+    return ImportSummary(
+        message=f"{fiscal_year_label(year)}の事業計画を作成しました（{result.items}行）。",
+        created=result.items,
+    )
+
+
+def _set(obj, **values):
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return obj
+
+
+class _PlanUpdate:
+    """Phase 1b and 2 of importing into a year that has a plan: match by key, then write."""
+
+    def __init__(self, fiscal_year: FiscalYear, businesses: list[_Business], errors: _Collector):
+        self.fiscal_year = fiscal_year
+        self.file = businesses
+        self.errors = errors
+        self.db_businesses = {
+            b.pk: b
+            for b in Business.objects.filter(fiscal_year=fiscal_year).select_related("section")
+        }
+        self.db_initiatives = {
+            i.pk: i for i in Initiative.objects.filter(business__fiscal_year=fiscal_year)
+        }
+        self.db_items = {
+            str(i.key): i
+            for i in PlanItem.objects.filter(initiative__business__fiscal_year=fiscal_year)
+        }
+        self.with_results = set(
+            Result.objects.filter(item__initiative__business__fiscal_year=fiscal_year)
+            .values_list("item__key", flat=True)
+            .distinct()
+        )
+
+    def check(self) -> None:
+        errors = self.errors
+        seen_businesses: set[int] = set()
+        seen_initiatives: set[int] = set()
+        seen_items: set[str] = set()
+        for business in self.file:
+            if business.pk not in self.db_businesses or business.pk in seen_businesses:
+                errors.add(
+                    f"事業「{business.name}」はこの年度の計画にありません。事業の追加は画面で行ってください。",
+                    business.sheet,
+                    business.row,
+                )
+                continue
+            seen_businesses.add(business.pk)
+            for initiative in business.initiatives:
+                db = self.db_initiatives.get(initiative.pk)
+                if db is None or db.business_id != business.pk or initiative.pk in seen_initiatives:
+                    errors.add(
+                        "この取り組みは計画にありません。取り組みの追加は画面で行ってください。",
+                        initiative.sheet,
+                        initiative.row,
+                        "A",
+                    )
+                    continue
+                seen_initiatives.add(initiative.pk)
+                for item in initiative.items:
+                    if item.key is None:
+                        continue
+                    if item.key not in self.db_items:
+                        errors.add(
+                            "この行の行キーはこの年度の計画にありません。新しい行を追加するときは"
+                            "行キー（非表示の F列）を空にしてください。",
+                            item.sheet,
+                            item.row,
+                            "F",
+                        )
+                    seen_items.add(item.key)
+        for pk, business in self.db_businesses.items():
+            if pk not in seen_businesses:
+                errors.add(
+                    f"事業「{business.name}」（{business.section.name}）がブックにありません。"
+                    "事業の削除は画面で行ってください。"
+                )
+        for pk, initiative in self.db_initiatives.items():
+            if pk not in seen_initiatives and initiative.business_id in seen_businesses:
+                errors.add(
+                    f"取り組み「{initiative}」がブックにありません。取り組みの削除は画面で行ってください。"
+                )
+        self.deleted = [item for key, item in self.db_items.items() if key not in seen_items]
+        with_results = {str(key) for key in self.with_results}
+        for item in self.deleted:
+            if str(item.key) in with_results:
+                errors.add(
+                    f"「{item.group} {item.name}」の行がブックにありませんが、実績が入力されているため"
+                    "削除できません。行を戻してください。"
+                )
+
+    def write(self, user: User | None) -> ImportSummary:
+        created = updated = 0
+        new_items: list[PlanItem] = []
+        parsed_new = []
+        moved: list[PlanItem] = []
+        events: list[AuditEvent] = []
+        organization = self.fiscal_year.organization
+        for business in self.file:
+            db_business = self.db_businesses[business.pk]
+            policies = business.policies
+            if business.policies_from_previous:
+                policies = db_business.policies
+            if policies != db_business.policies:
+                db_business.policies = policies
+                db_business.full_clean()
+                db_business.save(update_fields=["policies"])
+                updated += 1
+            for initiative in business.initiatives:
+                db = self.db_initiatives[initiative.pk]
+                fields = {
+                    "number": initiative.number,
+                    "title": initiative.title,
+                    "policy": initiative.policy,
+                }
+                changed = [k for k, v in fields.items() if getattr(db, k) != v]
+                if changed:
+                    for name in changed:
+                        setattr(db, name, fields[name])
+                    db.full_clean()
+                    db.save(update_fields=changed)
+                    updated += 1
+                for order, item in enumerate(initiative.items, start=1):
+                    if item.key is None:
+                        parsed = parse_target(item.target_text, item.detail)
+                        new_items.append(
+                            PlanItem(
+                                initiative=db,
+                                order=order,
+                                group=item.group,
+                                name=item.name,
+                                detail=item.detail,
+                                target_text=item.target_text,
+                                **target_fields(parsed),
+                            )
+                        )
+                        parsed_new.append(parsed)
+                        continue
+                    row = self.db_items[item.key]
+                    texts = {
+                        "group": item.group,
+                        "name": item.name,
+                        "detail": item.detail,
+                        "target_text": item.target_text,
+                    }
+                    changes = {
+                        k: [getattr(row, k), v] for k, v in texts.items() if getattr(row, k) != v
+                    }
+                    if changes:
+                        plan_item_update(item=row, **texts)
+                        updated += 1
+                        events.append(
+                            AuditEvent(
+                                organization=organization,
+                                user=user,
+                                action=AuditEvent.Action.PLAN_ITEM_CHANGED,
+                                summary=f"取り込み: {item.group} {item.name}"[:300],
+                                changes=changes,
+                                plan_item=row,
+                                section=db_business.section,
+                            )
+                        )
+                    if row.initiative_id != db.pk or row.order != order:
+                        row.initiative = db
+                        row.order = order
+                        moved.append(row)
+        for item in new_items:
+            item.full_clean(exclude=["initiative"])
+        created_items = PlanItem.objects.bulk_create(new_items)
+        TargetQuantity.objects.bulk_create(
+            q
+            for item, parsed in zip(created_items, parsed_new, strict=True)
+            for q in target_quantities(item, parsed)
+        )
+        PlanItem.objects.bulk_update(moved, ["initiative", "order"])
+        deleted = len(self.deleted)
+        PlanItem.objects.filter(pk__in=[item.pk for item in self.deleted]).delete()
+        audit_record_many(events)
+        created = len(created_items)
+        return ImportSummary(
+            message=(
+                f"{fiscal_year_label(self.fiscal_year.year)}の事業計画を更新しました"
+                f"（変更 {updated}件・追加 {created}行・削除 {deleted}行）。"
+            ),
+            created=created,
+            updated=updated,
+            deleted=deleted,
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# 実績 (the offline entry workbook)
+# ---------------------------------------------------------------------------------------
+
+
+def can_enter_results(user: User | None, section: Section) -> bool:
+    """事務局 enters (corrects) every section's 実績; 係長・担当 their own section's."""
+    if user is None:
+        return True  # management commands run as the 事務局
+    if not user.is_authenticated or user.organization_id != section.department.organization_id:
+        return False
+    if user.role == User.Role.SECRETARIAT:
+        return True
+    return user.role == User.Role.SECTION_STAFF and user.section_id == section.pk
+
+
+@dataclass
+class _EntryInput:
+    row: int
+    item: PlanItem
+    entry: ResultInput
+
+
+def results_import(
+    *,
+    path: str | Path,
+    organization: Organization,
+    user: User,
+    year: int,
+    quarter: int | None = None,
+    on_progress: Progress = _no_progress,
+    on_written: Callable[[ImportSummary], None] | None = None,
+) -> ImportSummary:
+    """Import an offline 実績 entry workbook through ``results_save``.
+
+    The file names its 係 and quarter; it must be of ``organization`` and ``year`` (and
+    ``quarter`` when given), and ``user`` must be allowed to enter that 係's 実績.
+    Refused (ImportRefused, nothing written) for every problem of any row: numbers that
+    are not numbers, formulas, a 中止 without its reason, a shortfall (遅れ・未着手)
+    without 理由・今後の対応, an entry that is submitted or approved, a closed quarter,
+    or an entry saved by someone else after the file was made.
+    """
+    data = _open(path, "results")
+    meta = data.meta or {}
+    errors = _Collector()
+    file_quarter = meta.get("quarter")
+    if meta.get("organization") != organization.name:
+        errors.add(f"このブックは「{meta.get('organization')}」のものです。取り込めません。")
+    if meta.get("year") != year:
+        label = fiscal_year_label(meta["year"]) if isinstance(meta.get("year"), int) else "別の年度"
+        errors.add(
+            f"このブックは{label}の実績入力用です。{fiscal_year_label(year)}には取り込めません。"
+        )
+    if quarter is not None and file_quarter != quarter:
+        errors.add(
+            f"このブックは第{file_quarter}四半期の実績入力用です（選んだのは第{quarter}四半期）。"
+        )
+    section = (
+        Section.objects.filter(
+            pk=meta.get("section_id") if isinstance(meta.get("section_id"), int) else None,
+            department__organization=organization,
+        )
+        .select_related("department")
+        .first()
+    )
+    if section is None:
+        errors.add("ブックの係がこの法人にありません。もう一度 shakyo から出力してください。")
+    errors.raise_if_any()
+    if not can_enter_results(user, section):
+        raise ImportRefused([Problem(f"{section.name}の実績を取り込む権限がありません。")])
+    fiscal_year = FiscalYear.objects.get(organization=organization, year=year)
+    on_progress(10, 100)
+
+    # Locking, as on the entry page: submitted / approved entries and closed quarters.
+    current = SectionQuarter.objects.filter(
+        fiscal_year=fiscal_year, section=section, quarter=file_quarter
+    ).first()
+    if current is not None and current.is_locked:
+        errors.add(
+            f"この四半期の実績は{current.get_state_display()}のため変更できません。"
+            "変更が必要なときは課長・事務局に連絡してください。"
+        )
+    window = window_for(fiscal_year, file_quarter)
+    if (user is not None and user.role != User.Role.SECRETARIAT) and not (
+        window and window.is_open
+    ):
+        errors.add("この四半期の入力期間ではありません。事務局にお問い合わせください。")
+    version = current.version if current else 0
+    if meta.get("entry_version") != version:
+        errors.add(
+            "このブックを出力した後に、画面などからこの係の実績が保存されています。"
+            "上書きしないよう、もう一度ブックを出力して入力し直してください。"
+        )
+    errors.raise_if_any()
+
+    inputs = _read_entries(data, meta, fiscal_year, section, file_quarter, errors, on_progress)
+    errors.raise_if_any()
+    on_progress(80, 100)
+    try:
+        with transaction.atomic():
+            section_quarter = section_quarter_get(
+                fiscal_year=fiscal_year, section=section, quarter=file_quarter
+            )
+            results_save(
+                section_quarter=section_quarter,
+                user=user,
+                inputs=[i.entry for i in inputs],
+                version=version,
+            )
+            summary = ImportSummary(
+                message=f"{section.name} 第{file_quarter}四半期の実績を取り込みました"
+                f"（{len(inputs)}行）。",
+                updated=len(inputs),
+            )
+            _audit_import(organization, user, f"{section.department.name} {summary.message}")
+            if on_written:
+                on_written(summary)
+    except StaleEntryError as error:
+        raise ImportRefused(
+            [
+                Problem(
+                    "取り込みの途中でほかの方がこの係の実績を保存しました。"
+                    "もう一度ブックを出力して入力し直してください。"
+                )
+            ]
+        ) from error
+    except EntryError as error:
+        raise ImportRefused([Problem(m) for m in error.messages]) from error
+    return summary
+
+
+def _read_entries(
+    data: xlsx.WorkbookData,
+    meta: dict,
+    fiscal_year: FiscalYear,
+    section: Section,
+    quarter: int,
+    errors: _Collector,
+    on_progress: Progress,
+) -> list[_EntryInput]:
+    columns = meta.get("columns")
+    header_row = meta.get("header_row")
+    sheet = next((s for s in data.sheets if s.title == xlsx.ENTRY_SHEET), None)
+    if not isinstance(columns, list) or not isinstance(header_row, int) or sheet is None:
+        errors.add("ブックの形がひな形と違います（シート「実績入力」がありません）。")
+        return []
+    position = {name: index for index, name in enumerate(columns, start=1)}
+    if "key" not in position:
+        errors.add("ブックの形がひな形と違います。もう一度 shakyo から出力してください。")
+        return []
+    items = {
+        str(item.key): item for item in section_items(fiscal_year=fiscal_year, section=section)
+    }
+    results: dict[int, list[Result]] = {}
+    for result in Result.objects.filter(item__in=items.values(), quarter__lte=quarter):
+        if result.quarter != quarter:
+            results.setdefault(result.item_id, []).append(result)
+    tolerance = fiscal_year.organization.tolerance
+    seen: dict[str, int] = {}
+    inputs: list[_EntryInput] = []
+    rows = [row for row in sheet.rows if row.number > header_row]
+    for index, row in enumerate(rows, start=1):
+        if index % 50 == 0:
+            on_progress(10 + 60 * index // max(len(rows), 1), 100)
+        key = row.get(position["key"]).value
+        if key in (None, ""):
+            if any(
+                row.get(position[name]).value not in (None, "")
+                for name in ("value", "done", "cancelled", "cancel_reason", "note", "reason")
+                if name in position
+            ):
+                errors.add(
+                    "計画にない行です。行を追加せず、出力された行に入力してください。",
+                    sheet.title,
+                    row.number,
+                )
+            continue
+        item = items.get(str(key))
+        if item is None:
+            errors.add(
+                "この行は今の計画にありません（計画が変更された可能性があります）。"
+                "もう一度ブックを出力してください。",
+                sheet.title,
+                row.number,
+            )
+            continue
+        if str(key) in seen:
+            errors.add(f"{seen[str(key)]}行目と同じ行が2回あります。", sheet.title, row.number)
+            continue
+        seen[str(key)] = row.number
+        entry = _read_entry(sheet.title, row, position, item, errors)
+        if entry is None:
+            continue
+        _check_reasons(sheet.title, row, position, item, entry, results, quarter, tolerance, errors)
+        inputs.append(_EntryInput(row=row.number, item=item, entry=entry))
+    return inputs
+
+
+def _letter(position: dict[str, int], name: str) -> str:
+    return xlsx.column_letter(position[name])
+
+
+def _read_entry(
+    sheet: str, row: xlsx.SheetRow, position: dict[str, int], item: PlanItem, errors: _Collector
+) -> ResultInput | None:
+    before = len(errors.problems)
+
+    def number(name: str) -> Decimal | None:
+        return errors.read(_number, sheet, row, position[name]) if name in position else None
+
+    def text(name: str) -> str:
+        return errors.read(_text, sheet, row, position[name], "") if name in position else ""
+
+    value = number("value")
+    extras = []
+    index = 1
+    while f"extra{index}" in position:
+        extras.append(number(f"extra{index}"))
+        index += 1
+    count = max(0, len(item.parsed.quantities) - 1)
+    extras = extras[:count]
+    done_text = text("done").strip()
+    done = {"": None, "実施": True, "未実施": False}.get(done_text, "bad")
+    if done == "bad":
+        errors.add(
+            "「実施」または「未実施」を選んでください。",
+            sheet,
+            row.number,
+            _letter(position, "done"),
+        )
+        done = None
+    cancelled_text = text("cancelled").strip()
+    if cancelled_text not in ("", xlsx.CANCEL_CHOICE):
+        errors.add(
+            "中止のときは「中止」を選び、そうでなければ空にしてください。",
+            sheet,
+            row.number,
+            _letter(position, "cancelled"),
+        )
+    cancelled = cancelled_text == xlsx.CANCEL_CHOICE
+    cancel_reason = text("cancel_reason").strip()
+    if cancelled and not cancel_reason:
+        errors.add(
+            "中止の場合は中止の理由を入力してください。",
+            sheet,
+            row.number,
+            _letter(position, "cancel_reason"),
+        )
+    if len(cancel_reason) > 300:
+        errors.add(
+            "中止の理由は300文字以内にしてください。",
+            sheet,
+            row.number,
+            _letter(position, "cancel_reason"),
+        )
+    if len(errors.problems) > before:
+        return None
+    return ResultInput(
+        item_id=item.pk,
+        value=value,
+        extra_values=extras,
+        done=done,
+        cancelled=cancelled,
+        cancel_reason=cancel_reason,
+        note=text("note"),
+        reason=text("reason"),
+    )
+
+
+def _check_reasons(
+    sheet: str,
+    row: xlsx.SheetRow,
+    position: dict[str, int],
+    item: PlanItem,
+    entry: ResultInput,
+    results: dict[int, list[Result]],
+    quarter: int,
+    tolerance: Decimal,
+    errors: _Collector,
+) -> None:
+    """A row entered as 遅れ or 未着手 must explain why (blank rows are not judged yet)."""
+    new = Result(item=item, quarter=quarter, **entry.as_fields())
+    if not new.is_entered:
+        return
+    progress = item_progress(item, [*results.get(item.pk, []), new], quarter, tolerance=tolerance)
+    if progress.status.is_shortfall and not entry.reason.strip():
+        errors.add(
+            f"{progress.status}のため、理由・今後の対応を入力してください。",
+            sheet,
+            row.number,
+            _letter(position, "reason"),
+        )

@@ -1,0 +1,102 @@
+"""A book job: one export or import, run in the background, with its progress and file."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from plans.models import Organization, Section, User
+
+
+def _job_path(prefix: str, job: BookJob, filename: str) -> str:
+    return f"books/{job.organization_id or 0}/{prefix}/{filename}"
+
+
+def upload_path(job: BookJob, filename: str) -> str:
+    return _job_path("uploads", job, filename)
+
+
+def result_path(job: BookJob, filename: str) -> str:
+    return _job_path("results", job, filename)
+
+
+class BookJob(models.Model):
+    """An export (the file is ``result``) or an import (the file is ``upload``).
+
+    ``errors`` lists what refused an import, each ``{"sheet", "row", "column",
+    "message"}``; a refused import changes nothing. Only the person who asked for a job
+    sees it and downloads its file.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN_EXPORT = "plan_export", "事業計画"
+        REPORT_EXPORT = "report_export", "事業報告"
+        CITY_EXPORT = "city_export", "市への報告"
+        ENTRY_EXPORT = "entry_export", "実績入力用ブック"
+        PLAN_IMPORT = "plan_import", "事業計画の取り込み"
+        RESULTS_IMPORT = "results_import", "実績の取り込み"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "順番待ち"
+        RUNNING = "running", "処理中"
+        DONE = "done", "完了"
+        FAILED = "failed", "エラー"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="book_jobs", verbose_name="法人"
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="book_jobs", verbose_name="依頼者"
+    )
+    kind = models.CharField("種類", max_length=20, choices=Kind)
+    state = models.CharField("状態", max_length=10, choices=State, default=State.PENDING)
+    year = models.PositiveSmallIntegerField("年度（西暦）")
+    quarter = models.PositiveSmallIntegerField("四半期", null=True, blank=True)
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="係",
+    )
+    commissioner = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="委託元",
+    )
+    progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
+    message = models.CharField("状況", max_length=300, blank=True)
+    upload = models.FileField("取り込むファイル", upload_to=upload_path, blank=True)
+    upload_name = models.CharField("元のファイル名", max_length=255, blank=True)
+    result = models.FileField("出力したファイル", upload_to=result_path, blank=True)
+    result_name = models.CharField("ダウンロード名", max_length=255, blank=True)
+    errors = models.JSONField("問題点", default=list, blank=True)
+    created_at = models.DateTimeField("依頼日時", auto_now_add=True)
+    finished_at = models.DateTimeField("終了日時", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "帳票の処理"
+        verbose_name_plural = "帳票の処理"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | (Q(quarter__gte=1) & Q(quarter__lte=4)),
+                name="book_job_quarter_range",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="book_job_progress_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}（{self.get_state_display()}）"
+
+    @property
+    def is_import(self) -> bool:
+        return self.kind in (self.Kind.PLAN_IMPORT, self.Kind.RESULTS_IMPORT)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

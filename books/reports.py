@@ -1,0 +1,572 @@
+"""What each book says, as plain data: no openpyxl here (that is ``books.xlsx``).
+
+Each builder reads the database once through :func:`book_businesses` and returns
+dataclasses of text and numbers, laid out as the council's printed plan is: 課 → 係 (and
+its 事業) → 取り組み → rows. A row's 実績 and status come from
+:func:`results.progress.item_progress`, never from sums made here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+
+from plans.models import Business, Initiative, Organization, PlanItem, Section
+from results.models import QuarterWindow, Result
+from results.progress import ItemProgress, item_progress
+from results.status import Status
+from shakyo.lib.fiscal import FiscalQuarter, fiscal_year_label
+from targets.display import format_number
+from targets.types import Kind
+
+Progress = Callable[[int, int], None]
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# The one query of every book
+# ---------------------------------------------------------------------------------------
+
+
+def book_businesses(
+    businesses: QuerySet[Business], *, results_upto: int | None = None
+) -> list[Business]:
+    """``businesses`` in plan order with initiatives, rows and (optionally) 実績.
+
+    Queries: businesses (with section, 課, year, organisation and 委託元), initiatives,
+    rows, and — when ``results_upto`` is given — the 実績 of quarters 1..results_upto:
+    four in all, whatever the number of rows.
+    """
+    items = PlanItem.objects.order_by("order", "pk")
+    if results_upto is not None:
+        items = items.prefetch_related(
+            Prefetch(
+                "results",
+                queryset=Result.objects.filter(quarter__lte=results_upto).order_by("quarter"),
+            )
+        )
+    initiatives = Initiative.objects.order_by("order", "number", "pk").prefetch_related(
+        Prefetch("items", queryset=items)
+    )
+    return list(
+        businesses.select_related(
+            "section__department", "fiscal_year__organization", "commissioned_by"
+        )
+        .prefetch_related(Prefetch("initiatives", queryset=initiatives))
+        .order_by(
+            "fiscal_year__organization__name",
+            "section__department__order",
+            "section__department__pk",
+            "section__order",
+            "section__pk",
+            "order",
+            "pk",
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# 事業計画
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    """One row of the table 項目 / 内容 / 目標値, and what the import needs to match it."""
+
+    key: str
+    group: str
+    name: str
+    detail: str
+    target_text: str
+    confidence: str = ""
+    note: str = ""
+    structure: dict | None = None  # the hand-edited parsed target (PlanItem.target_edited)
+
+
+@dataclass
+class InitiativeBlock:
+    pk: int
+    number: int
+    title: str
+    policy: str
+    rows: list = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return f"{_zenkaku(self.number)}．{self.title}"
+
+
+@dataclass
+class BusinessBlock:
+    """A 事業, with the 【係】 heading and 係の方針 shown before it when the plan does.
+
+    Sections whose businesses share their 方針 (``policies_shared``) show 【係】 and the
+    方針 once; the others show 【係：事業（受託）】 and the 方針 for each business.
+    """
+
+    pk: int
+    section: str
+    name: str
+    commissioned_by: str
+    city_department: str
+    policies: list[str]
+    policies_shared: bool
+    heading: str  # 【…】, or "" when the business continues its section's block
+    show_policies: bool
+    initiatives: list[InitiativeBlock] = field(default_factory=list)
+
+
+@dataclass
+class DepartmentSheet:
+    name: str
+    title: str  # 「令和２年度　総務課　事業計画」
+    businesses: list[BusinessBlock] = field(default_factory=list)
+
+    def rows(self) -> Iterator[tuple[BusinessBlock, InitiativeBlock, object]]:
+        for business in self.businesses:
+            for initiative in business.initiatives:
+                for row in initiative.rows:
+                    yield business, initiative, row
+
+
+@dataclass
+class Book:
+    organization: str
+    year: int
+    quarter: int | None
+    title: str
+    sheets: list[DepartmentSheet]
+
+    @property
+    def row_count(self) -> int:
+        return sum(1 for sheet in self.sheets for _ in sheet.rows())
+
+
+def _zenkaku(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def _plan_row(item: PlanItem) -> PlanRow:
+    return PlanRow(
+        key=str(item.key),
+        group=item.group,
+        name=item.name,
+        detail=item.detail,
+        target_text=item.target_text,
+        confidence=item.source_confidence,
+        note=item.source_note,
+        structure=item.target if item.target_edited else None,
+    )
+
+
+def _department_sheets(
+    businesses: list[Business], title_suffix: str, row: Callable[[PlanItem], object]
+) -> list[DepartmentSheet]:
+    several = len({b.fiscal_year.organization_id for b in businesses}) > 1
+    sheets: list[DepartmentSheet] = []
+    previous: Business | None = None
+    for business in businesses:
+        department = business.section.department
+        name = department.name
+        if several:
+            # A city that commissions several councils: one sheet per council and 課.
+            organization = business.fiscal_year.organization
+            name = f"{organization.short_name or organization.name} {name}"
+        if not sheets or sheets[-1].name != name:
+            sheets.append(
+                DepartmentSheet(
+                    name=name,
+                    title=f"{fiscal_year_label(business.fiscal_year.year, full_width=True)}"
+                    f"　{department.name}　{title_suffix}",
+                )
+            )
+            previous = None
+        same_section = previous is not None and previous.section_id == business.section_id
+        continues = (
+            same_section
+            and business.policies_shared
+            and previous.policies_shared
+            and business.policies == previous.policies
+        )
+        if business.policies_shared:
+            heading = "" if continues else f"【{business.section.name}】"
+        else:
+            heading = f"【{business.section.name}：{business.name}{business.commissioned_label}】"
+        block = BusinessBlock(
+            pk=business.pk,
+            section=business.section.name,
+            name=business.name,
+            commissioned_by=business.commissioned_by.name if business.commissioned_by else "",
+            city_department=business.city_department,
+            policies=list(business.policies or []),
+            policies_shared=business.policies_shared,
+            heading=heading,
+            show_policies=not continues,
+        )
+        for initiative in business.initiatives.all():
+            block.initiatives.append(
+                InitiativeBlock(
+                    pk=initiative.pk,
+                    number=initiative.number,
+                    title=initiative.title,
+                    policy=initiative.policy,
+                    rows=[row(item) for item in initiative.items.all()],
+                )
+            )
+        sheets[-1].businesses.append(block)
+        previous = business
+    return sheets
+
+
+def plan_book(businesses: QuerySet[Business], *, year: int) -> Book:
+    """The 事業計画: one sheet per 課, as printed."""
+    loaded = book_businesses(businesses.filter(fiscal_year__year=year))
+    organization = loaded[0].fiscal_year.organization.name if loaded else ""
+    return Book(
+        organization=organization,
+        year=year,
+        quarter=None,
+        title=f"{fiscal_year_label(year, full_width=True)}　事業計画",
+        sheets=_department_sheets(loaded, "事業計画", _plan_row),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# 事業報告
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportRow(PlanRow):
+    """A plan row with its 実績 up to the book's quarter."""
+
+    kind: str = Kind.NONE.value
+    unit: str = ""
+    quarters: tuple = (None, None, None, None)  # per quarter: Decimal, 「実施」…, or None
+    actual: Decimal | str | None = None  # cumulative main quantity, or the 実施内容 text
+    extras: str = ""  # cumulative secondary quantities: 「参加者 80人」
+    rate: Decimal | None = None  # 達成率 in percent
+    status: Status = Status.NO_TARGET
+    reason: str = ""  # 理由・今後の対応, or the reason it was cancelled
+
+    @property
+    def is_shortfall(self) -> bool:
+        return self.status.is_shortfall
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Status.CANCELLED
+
+
+def _quarter_cell(progress: ItemProgress, quarter: int, qualitative: bool):
+    if quarter > progress.quarter:
+        return None
+    result = progress.by_quarter.get(quarter)
+    if result is None:
+        return None
+    if result.cancelled:
+        return "中止"
+    if qualitative:
+        if result.done is True:
+            return "実施"
+        if result.done is False:
+            return "未実施"
+    return result.value
+
+
+def _with_quarters(texts: list[tuple[int, str]]) -> str:
+    if len(texts) == 1:
+        return texts[0][1]
+    return "\n".join(f"（第{q}四半期）{text}" for q, text in texts)
+
+
+def report_row(item: PlanItem, progress: ItemProgress) -> ReportRow:
+    """What the 事業報告 shows for one row at ``progress.quarter``."""
+    parsed = item.parsed
+    main = parsed.main if parsed.kind == Kind.QUANTITY else None
+    qualitative = main is None
+    upto = [progress.by_quarter[q] for q in sorted(progress.by_quarter) if q <= progress.quarter]
+    row = ReportRow(
+        **vars(_plan_row(item)),
+        kind=parsed.kind.value,
+        unit=main.unit if main else "",
+        quarters=tuple(_quarter_cell(progress, q, qualitative) for q in (1, 2, 3, 4)),
+        rate=progress.progress.rate,
+        status=progress.status,
+    )
+    if qualitative:
+        notes = [(r.quarter, r.note) for r in upto if r.note]
+        row.actual = _with_quarters(notes) if notes else None
+    else:
+        row.actual = progress.actual
+        extras = []
+        for quantity, value in zip(parsed.quantities[1:], progress.extra_actuals, strict=False):
+            if value is not None:
+                label = f"{quantity.label} " if quantity.label else ""
+                extras.append(f"{label}{format_number(value)}{quantity.unit}")
+        row.extras = "・".join(extras)
+    if progress.status == Status.CANCELLED:
+        row.reason = f"中止：{progress.cancel_reason}"
+    else:
+        reasons = [(r.quarter, r.reason) for r in upto if r.reason]
+        row.reason = _with_quarters(reasons) if reasons else ""
+    return row
+
+
+class _ProgressReader:
+    """Folds each row's 実績 at ``quarter`` with its organisation's tolerance and window."""
+
+    def __init__(self, businesses: list[Business], quarter: int):
+        self.quarter = quarter
+        year_ids = {b.fiscal_year_id for b in businesses}
+        self.open_years = set(
+            QuarterWindow.objects.filter(
+                fiscal_year_id__in=year_ids, quarter=quarter, is_open=True
+            ).values_list("fiscal_year_id", flat=True)
+        )
+
+    def __call__(self, business: Business, item: PlanItem) -> ItemProgress:
+        return item_progress(
+            item,
+            item.results.all(),
+            self.quarter,
+            quarter_open=business.fiscal_year_id in self.open_years,
+            tolerance=business.fiscal_year.organization.tolerance,
+        )
+
+
+def _report_sheets(
+    businesses: list[Business], quarter: int, title_suffix: str, on_row: Progress
+) -> list[DepartmentSheet]:
+    reader = _ProgressReader(businesses, quarter)
+    total = sum(i.items.all().count() for b in businesses for i in b.initiatives.all())
+    done = 0
+    by_item: dict[int, Business] = {}
+    for business in businesses:
+        for initiative in business.initiatives.all():
+            for item in initiative.items.all():
+                by_item[item.pk] = business
+
+    def row(item: PlanItem) -> ReportRow:
+        nonlocal done
+        done += 1
+        if done % 50 == 0 or done == total:
+            on_row(done, total)
+        return report_row(item, reader(by_item[item.pk], item))
+
+    return _department_sheets(businesses, title_suffix, row)
+
+
+@dataclass
+class StatusCount:
+    department: str
+    section: str  # "" on a 課's subtotal line and on the total line
+    counts: Counter
+    is_total: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class ReportBook(Book):
+    summary: list[StatusCount] = field(default_factory=list)
+    statuses: tuple[Status, ...] = tuple(Status)
+
+
+def quarter_heading(quarter: int) -> str:
+    """「第2四半期（7〜9月）まで」 for the book titles."""
+    return f"{FiscalQuarter(2000, quarter).label}まで"
+
+
+def status_summary(sheets: Iterable[DepartmentSheet]) -> list[StatusCount]:
+    """Counts by status per 係, a subtotal per 課 and the organisation's total."""
+    lines: list[StatusCount] = []
+    grand: Counter = Counter()
+    for sheet in sheets:
+        by_section: dict[str, Counter] = {}
+        for business, _initiative, row in sheet.rows():
+            by_section.setdefault(business.section, Counter())[row.status] += 1
+        department: Counter = Counter()
+        for section, counts in by_section.items():
+            lines.append(StatusCount(sheet.name, section, counts))
+            department.update(counts)
+        lines.append(StatusCount(sheet.name, "", department, is_total=True))
+        grand.update(department)
+    lines.append(StatusCount("合計", "", grand, is_total=True))
+    return lines
+
+
+def report_book(
+    businesses: QuerySet[Business], *, year: int, quarter: int, on_row: Progress = _no_progress
+) -> ReportBook:
+    """The 事業報告 at ``quarter``: the plan plus 実績, status and reasons, and a summary."""
+    loaded = book_businesses(businesses.filter(fiscal_year__year=year), results_upto=quarter)
+    sheets = _report_sheets(loaded, quarter, "事業報告", on_row)
+    return ReportBook(
+        organization=loaded[0].fiscal_year.organization.name if loaded else "",
+        year=year,
+        quarter=quarter,
+        title=f"{fiscal_year_label(year, full_width=True)}　事業報告（{quarter_heading(quarter)}）",
+        sheets=sheets,
+        summary=status_summary(sheets),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# 市への報告
+# ---------------------------------------------------------------------------------------
+
+
+def city_book(
+    businesses: QuerySet[Business],
+    *,
+    year: int,
+    quarter: int,
+    commissioner: Organization,
+    on_row: Progress = _no_progress,
+) -> Book:
+    """The 受託事業 of one commissioning body with their targets against 実績 to date."""
+    loaded = book_businesses(
+        businesses.filter(fiscal_year__year=year, commissioned_by=commissioner),
+        results_upto=quarter,
+    )
+    sheets = _report_sheets(loaded, quarter, f"{commissioner.name}受託事業 実績報告", on_row)
+    councils = sorted({b.fiscal_year.organization.name for b in loaded})
+    for sheet in sheets:
+        for business in sheet.businesses:
+            # Every business is its own block in a city report, with its 課・係.
+            business.heading = f"【{business.section}：{business.name}】"
+            business.show_policies = False
+    return Book(
+        organization="・".join(councils),
+        year=year,
+        quarter=quarter,
+        title=f"{fiscal_year_label(year, full_width=True)}　{commissioner.name}受託事業"
+        f"　実績報告（{quarter_heading(quarter)}）",
+        sheets=sheets,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# 実績入力用ブック (offline entry)
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    """A row of the offline entry workbook: the plan, what is known, this quarter's input."""
+
+    key: str
+    group: str
+    name: str
+    detail: str
+    target_text: str
+    kind: str
+    unit: str
+    extra_units: tuple[str, ...]  # one per secondary quantity: 「人」
+    before: Decimal | None  # cumulative main quantity up to the previous quarter
+    value: Decimal | None
+    extra_values: tuple[Decimal | None, ...]
+    done: bool | None
+    cancelled: bool
+    cancel_reason: str
+    note: str
+    reason: str
+
+    @property
+    def takes_number(self) -> bool:
+        return self.kind == Kind.QUANTITY.value and bool(self.unit)
+
+    @property
+    def takes_done(self) -> bool:
+        return self.kind != Kind.NONE.value and not self.takes_number
+
+
+@dataclass
+class EntryBook:
+    organization: str
+    year: int
+    quarter: int
+    section_id: int
+    section: str
+    department: str
+    version: int
+    state: str
+    title: str
+    rows: list[EntryRow]
+
+    @property
+    def extra_columns(self) -> int:
+        return max((len(row.extra_units) for row in self.rows), default=0)
+
+
+def entry_book(*, section: Section, year: int, quarter: int, version: int, state: str) -> EntryBook:
+    """This quarter's input of ``section``, with the cumulative 実績 before it."""
+    businesses = Business.objects.filter(section=section, fiscal_year__year=year)
+    loaded = book_businesses(businesses, results_upto=quarter)
+    rows: list[EntryRow] = []
+    for business in loaded:
+        for initiative in business.initiatives.all():
+            for item in initiative.items.all():
+                parsed = item.parsed
+                results = list(item.results.all())
+                current = next((r for r in results if r.quarter == quarter), None)
+                before = (
+                    item_progress(item, results, quarter - 1, target=parsed).actual
+                    if quarter > 1
+                    else None
+                )
+                main = parsed.main if parsed.kind == Kind.QUANTITY else None
+                extras = parsed.quantities[1:] if main else ()
+                stored = list(current.extra_values or []) if current else []
+                rows.append(
+                    EntryRow(
+                        key=str(item.key),
+                        group=item.group,
+                        name=item.name,
+                        detail=item.detail,
+                        target_text=item.target_text,
+                        kind=parsed.kind.value,
+                        unit=main.unit if main else "",
+                        extra_units=tuple(
+                            f"{q.label} {q.unit}".strip() if q.label else q.unit for q in extras
+                        ),
+                        before=before,
+                        value=current.value if current else None,
+                        extra_values=tuple(
+                            Decimal(str(stored[i]))
+                            if i < len(stored) and stored[i] not in (None, "")
+                            else None
+                            for i in range(len(extras))
+                        ),
+                        done=current.done if current else None,
+                        cancelled=bool(current and current.cancelled),
+                        cancel_reason=current.cancel_reason if current else "",
+                        note=current.note if current else "",
+                        reason=current.reason if current else "",
+                    )
+                )
+    organization = section.department.organization
+    return EntryBook(
+        organization=organization.name,
+        year=year,
+        quarter=quarter,
+        section_id=section.pk,
+        section=section.name,
+        department=section.department.name,
+        version=version,
+        state=state,
+        title=f"{fiscal_year_label(year, full_width=True)}　{FiscalQuarter(year, quarter).label}"
+        f"　実績入力　{section.department.name}　{section.name}",
+        rows=rows,
+    )

@@ -1,0 +1,344 @@
+"""Making books and running imports, for the screens (as jobs) and the commands (directly).
+
+``*_export`` functions write one workbook for a scope of businesses; ``book_job_create``
+records a request and enqueues it after the transaction commits; ``book_job_run`` (called
+by the Celery task) does the work, reports progress and keeps the file or the problems.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from plans.audit import audit_record
+from plans.models import AuditEvent, Business, Organization, Section, User
+from results.models import SectionQuarter
+from shakyo.lib.fiscal import fiscal_year_label
+
+from . import reports, xlsx
+from .access import book_scope
+from .imports import ImportRefused, ImportSummary, Problem, plan_import, results_import
+from .models import BookJob
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+Output = IO[bytes] | str | Path
+
+
+def _no_progress(done: int, total: int) -> None:
+    return None
+
+
+def _audit_export(businesses: QuerySet[Business], user: User | None, summary: str) -> None:
+    for organization in Organization.objects.filter(
+        fiscal_years__businesses__in=businesses
+    ).distinct():
+        audit_record(
+            organization=organization,
+            user=user,
+            action=AuditEvent.Action.EXPORTED,
+            summary=summary,
+        )
+
+
+def plan_export(
+    *, businesses: QuerySet[Business], year: int, output: Output, user: User | None = None
+) -> reports.Book:
+    """Write the 事業計画 of ``year`` for the given businesses."""
+    book = reports.plan_book(businesses, year=year)
+    xlsx.write_plan(book, output)
+    _audit_export(businesses.filter(fiscal_year__year=year), user, f"{book.title}を出力")
+    return book
+
+
+def report_export(
+    *,
+    businesses: QuerySet[Business],
+    year: int,
+    quarter: int,
+    output: Output,
+    user: User | None = None,
+    on_progress: Progress = _no_progress,
+) -> reports.ReportBook:
+    """Write the 事業報告 of ``year`` with the 実績 up to ``quarter``."""
+    book = reports.report_book(businesses, year=year, quarter=quarter, on_row=on_progress)
+    xlsx.write_report(book, output)
+    _audit_export(businesses.filter(fiscal_year__year=year), user, f"{book.title}を出力")
+    return book
+
+
+def city_export(
+    *,
+    businesses: QuerySet[Business],
+    year: int,
+    quarter: int,
+    commissioner: Organization,
+    output: Output,
+    user: User | None = None,
+    on_progress: Progress = _no_progress,
+) -> reports.Book:
+    """Write the 市への報告: the businesses ``commissioner`` commissioned, with 実績."""
+    book = reports.city_book(
+        businesses, year=year, quarter=quarter, commissioner=commissioner, on_row=on_progress
+    )
+    xlsx.write_city_report(book, output)
+    _audit_export(
+        businesses.filter(fiscal_year__year=year, commissioned_by=commissioner),
+        user,
+        f"{book.title}を出力",
+    )
+    return book
+
+
+def entry_export(
+    *, section: Section, year: int, quarter: int, output: Output, user: User | None = None
+) -> reports.EntryBook:
+    """Write the offline 実績 entry workbook of ``section`` for ``quarter``.
+
+    The workbook remembers the entry's version, so that importing it after someone else
+    saved the same entry is refused instead of overwriting their input.
+    """
+    current = SectionQuarter.objects.filter(
+        fiscal_year__organization=section.department.organization,
+        fiscal_year__year=year,
+        section=section,
+        quarter=quarter,
+    ).first()
+    book = reports.entry_book(
+        section=section,
+        year=year,
+        quarter=quarter,
+        version=current.version if current else 0,
+        state=current.get_state_display() if current else SectionQuarter.State.DRAFT.label,
+    )
+    xlsx.write_entry(book, output)
+    audit_record(
+        organization=section.department.organization,
+        user=user,
+        action=AuditEvent.Action.EXPORTED,
+        summary=f"{book.title}を出力",
+        section=section,
+    )
+    return book
+
+
+# ---------------------------------------------------------------------------------------
+# Jobs
+# ---------------------------------------------------------------------------------------
+
+
+def _download_name(job: BookJob) -> str:
+    year = fiscal_year_label(job.year)
+    quarter = f"_第{job.quarter}四半期" if job.quarter else ""
+    match job.kind:
+        case BookJob.Kind.PLAN_EXPORT:
+            return f"{year}_事業計画.xlsx"
+        case BookJob.Kind.REPORT_EXPORT:
+            return f"{year}_事業報告{quarter}.xlsx"
+        case BookJob.Kind.CITY_EXPORT:
+            return f"{year}_{job.commissioner.name}受託事業{quarter}.xlsx"
+        case BookJob.Kind.ENTRY_EXPORT:
+            return f"{year}{quarter}_実績入力_{job.section.name}.xlsx"
+    return f"{year}.xlsx"
+
+
+@transaction.atomic
+def book_job_create(
+    *,
+    user: User,
+    kind: BookJob.Kind,
+    year: int,
+    quarter: int | None = None,
+    section: Section | None = None,
+    commissioner: Organization | None = None,
+    upload: UploadedFile | None = None,
+) -> BookJob:
+    """Record a book request and run it in the background once this transaction commits.
+
+    The caller has checked that ``user`` may make it; the job runs with the user's
+    permissions at that time (exports contain only what the user may read).
+    """
+    _purge_old_jobs(user)
+    job = BookJob(
+        organization_id=user.organization_id,
+        user=user,
+        kind=kind,
+        year=year,
+        quarter=quarter,
+        section=section,
+        commissioner=commissioner,
+        message="順番を待っています。",
+    )
+    job.full_clean(exclude=["upload", "result"])
+    job.save()
+    if upload is not None:
+        job.upload_name = upload.name[:255]
+        job.upload.save(f"job-{job.pk}.xlsx", upload, save=False)
+        job.save(update_fields=["upload", "upload_name"])
+    from .tasks import book_job_run_task  # the task module imports this one
+
+    transaction.on_commit(lambda: book_job_run_task.delay(job.pk))
+    return job
+
+
+def _purge_old_jobs(user: User) -> None:
+    """Forget the user's finished jobs older than BOOKS_KEEP_DAYS, with their files."""
+    cutoff = timezone.now() - timedelta(days=settings.BOOKS_KEEP_DAYS)
+    old = list(BookJob.objects.filter(user=user, finished_at__lt=cutoff))
+    for job in old:
+        for stored in (job.result, job.upload):
+            if stored:
+                stored.delete(save=False)
+    BookJob.objects.filter(pk__in=[job.pk for job in old]).delete()
+
+
+def _set_progress(job_id: int, percent: int, message: str = "") -> None:
+    fields = {"progress": max(0, min(100, percent))}
+    if message:
+        fields["message"] = message
+    BookJob.objects.filter(pk=job_id).update(**fields)
+
+
+def book_job_run(*, job_id: int) -> BookJob | None:
+    """Do the work of a job; safe to call again for the same job (a redelivered task).
+
+    A finished job is left alone. An import marks its job done in the transaction that
+    writes the data, so a task delivered twice never imports twice.
+    """
+    with transaction.atomic():
+        job = (
+            BookJob.objects.select_for_update(of=("self",))
+            .select_related("user", "organization", "section__department", "commissioner")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None or job.is_finished:
+            return job
+        job.state = BookJob.State.RUNNING
+        job.progress = 1
+        job.message = "処理しています。"
+        job.save(update_fields=["state", "progress", "message"])
+
+    def progress(done: int, total: int) -> None:
+        _set_progress(job_id, 5 + 85 * done // max(total, 1), f"{done} / {total} 行")
+
+    try:
+        if job.is_import:
+            _run_import(job, progress)
+        else:
+            _run_export(job, progress)
+    except ImportRefused as refused:
+        _finish(job, BookJob.State.FAILED, _refused_message(refused), refused.problems)
+    except Exception:
+        logger.exception("book job %s failed", job_id)
+        _finish(
+            job,
+            BookJob.State.FAILED,
+            "処理中に予期しないエラーが起きました。時間をおいてもう一度お試しください。",
+            [],
+        )
+    job.refresh_from_db()
+    return job
+
+
+def _refused_message(refused: ImportRefused) -> str:
+    count = len(refused.problems)
+    return f"取り込みませんでした（問題 {count}件）。ファイルを直してもう一度アップロードしてください。"
+
+
+def _finish(job: BookJob, state: str, message: str, problems: list[Problem]) -> None:
+    BookJob.objects.filter(pk=job.pk).update(
+        state=state,
+        message=message[:300],
+        errors=[p.as_dict() for p in problems],
+        progress=100 if state == BookJob.State.DONE else job.progress,
+        finished_at=timezone.now(),
+    )
+
+
+def _run_export(job: BookJob, progress: Progress) -> None:
+    user = job.user
+    output = io.BytesIO()
+    scope = book_scope(user)
+    match job.kind:
+        case BookJob.Kind.PLAN_EXPORT:
+            book = plan_export(businesses=scope, year=job.year, output=output, user=user)
+        case BookJob.Kind.REPORT_EXPORT:
+            book = report_export(
+                businesses=scope,
+                year=job.year,
+                quarter=job.quarter,
+                output=output,
+                user=user,
+                on_progress=progress,
+            )
+        case BookJob.Kind.CITY_EXPORT:
+            book = city_export(
+                businesses=scope,
+                year=job.year,
+                quarter=job.quarter,
+                commissioner=job.commissioner,
+                output=output,
+                user=user,
+                on_progress=progress,
+            )
+        case BookJob.Kind.ENTRY_EXPORT:
+            book = entry_export(
+                section=job.section, year=job.year, quarter=job.quarter, output=output, user=user
+            )
+        case _:
+            raise ValueError(job.kind)
+    _set_progress(job.pk, 95, "ファイルを保存しています。")
+    job.result.save(f"job-{job.pk}.xlsx", ContentFile(output.getvalue()), save=False)
+    BookJob.objects.filter(pk=job.pk).update(
+        result=job.result.name, result_name=_download_name(job)
+    )
+    _finish(job, BookJob.State.DONE, f"{book.title}を作成しました。", [])
+
+
+def _run_import(job: BookJob, progress: Progress) -> None:
+    def done(summary: ImportSummary) -> None:
+        # Inside the import's transaction: the data and "done" commit together.
+        _finish(job, BookJob.State.DONE, summary.message, [])
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "upload.xlsx"
+        with job.upload.open("rb") as source:
+            path.write_bytes(source.read())
+        try:
+            if job.kind == BookJob.Kind.PLAN_IMPORT:
+                plan_import(
+                    path=path,
+                    organization=job.organization,
+                    year=job.year,
+                    user=job.user,
+                    on_progress=progress,
+                    on_written=done,
+                )
+            else:
+                results_import(
+                    path=path,
+                    organization=job.organization,
+                    user=job.user,
+                    year=job.year,
+                    quarter=job.quarter,
+                    on_progress=progress,
+                    on_written=done,
+                )
+        finally:
+            # The upload may hold people's notes: it is not kept once it has been read.
+            job.upload.delete(save=False)
+            BookJob.objects.filter(pk=job.pk).update(upload="")

@@ -1,0 +1,1132 @@
+"""Every line of openpyxl in shakyo: writing the books and reading uploaded workbooks.
+
+The builders in ``books.reports`` say *what* a book contains; this module says how it
+looks on paper: A4, ＭＳ ゴシック, column widths that fit Japanese text, wrapped text with
+row heights computed here (neither Excel nor LibreOffice sizes merged cells), the title
+rows repeated on every page, fit to one page wide and 「1 / 3」 in the footer.
+
+Text from people goes through :func:`put`, the one cell-safety helper: a text that starts
+with ``=``, ``+``, ``-`` or ``@`` is stored as text with Excel's quote prefix, never as a
+formula.
+
+Memory: books are written in openpyxl's normal mode, row by row in one pass, because the
+printed layout needs merged cells (項目 spanning rows, the 方針 boxes), which write-only
+mode cannot make. Style objects are shared constants whose indexes are cached, so a
+4,000-row council is written in seconds with memory in the tens of MB (README, 帳票).
+
+Every workbook carries a hidden sheet ``_shakyo`` naming its template, version, year and
+organisation, and hidden columns carrying each row's stable key, so that the imports can
+refuse the wrong file and match rows after people edited them in Excel.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from copy import copy
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.xml.functions import iterparse as safe_iterparse  # defusedxml when installed
+
+from results.status import Status
+from shakyo.lib.cells import needs_quote_prefix, wrapped_lines
+
+from .reports import Book, DepartmentSheet, EntryBook, EntryRow, ReportBook, ReportRow
+
+FONT_NAME = "ＭＳ ゴシック"
+BODY_SIZE = 10
+LINE_HEIGHT = 14  # points per wrapped line of BODY_SIZE text, with some air
+META_SHEET = "_shakyo"
+FORMAT_VERSION = 1
+
+THIN = Side(style="thin", color="000000")
+HAIR = Side(style="hair", color="808080")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+FONT = Font(name=FONT_NAME, size=BODY_SIZE)
+BOLD = Font(name=FONT_NAME, size=BODY_SIZE, bold=True)
+HEADING = Font(name=FONT_NAME, size=11, bold=True)
+TITLE = Font(name=FONT_NAME, size=14, bold=True)
+SMALL = Font(name=FONT_NAME, size=9, color="404040")
+RED_BOLD = Font(name=FONT_NAME, size=BODY_SIZE, bold=True, color="C00000")
+
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+HEADING_FILL = PatternFill("solid", fgColor="F2F2F2")
+SHORTFALL_FILL = PatternFill("solid", fgColor="FCE4D6")  # 遅れ・未着手
+CANCELLED_FILL = PatternFill("solid", fgColor="D9D9D9")  # 中止
+INPUT_FILL = PatternFill("solid", fgColor="FFFFE0")  # cells a section head fills in
+LOCKED_FILL = PatternFill("solid", fgColor="EDEDED")
+
+WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP_CENTER = Alignment(wrap_text=True, vertical="center", horizontal="center")
+RIGHT = Alignment(vertical="top", horizontal="right")
+CENTER = Alignment(vertical="top", horizontal="center", wrap_text=True)
+
+STATUS_COLORS: dict[Status, str] = {
+    Status.ACHIEVED: "2E7D32",
+    Status.ON_TRACK: "5B9BD5",
+    Status.BEHIND: "F4B183",
+    Status.NOT_STARTED: "C00000",
+    Status.NOT_DUE: "9DC3E6",
+    Status.NOT_ENTERED: "A5A5A5",
+    Status.CANCELLED: "404040",
+    Status.DONE: "70AD47",
+    Status.NOT_DONE: "FFC000",
+    Status.NO_TARGET: "D9D9D9",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Writing: the one cell-safety helper and the page set-up
+# ---------------------------------------------------------------------------------------
+
+
+def _style_index(ws: Worksheet, collection: str, obj: Any) -> int:
+    """The index of a style object in the workbook, looked up once per object.
+
+    openpyxl hashes a Font or Border on every assignment, which dominated the time to
+    write a book; the style objects here are shared constants, so their index is cached
+    (keeping the object alive so that its id is not reused).
+    """
+    wb = ws.parent
+    cache = wb.__dict__.setdefault("_shakyo_styles", {})
+    key = (collection, id(obj))
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = (getattr(wb, collection).add(obj), obj)
+    return hit[0]
+
+
+def _restyle(
+    cell: Cell,
+    *,
+    font: Font | None = None,
+    alignment: Alignment | None = None,
+    border: Border | None = None,
+    fill: PatternFill | None = None,
+) -> None:
+    ws = cell.parent
+    if not cell._style:
+        cell._style = StyleArray()
+    style = cell._style
+    if font is not None:
+        style.fontId = _style_index(ws, "_fonts", font)
+    if alignment is not None:
+        style.alignmentId = _style_index(ws, "_alignments", alignment)
+    if border is not None:
+        style.borderId = _style_index(ws, "_borders", border)
+    if fill is not None:
+        style.fillId = _style_index(ws, "_fills", fill)
+
+
+def put(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: Any,
+    *,
+    font: Font = FONT,
+    alignment: Alignment | None = WRAP,
+    border: Border | None = None,
+    fill: PatternFill | None = None,
+    number_format: str | None = None,
+) -> Cell:
+    """Write ``value`` to a cell; text is always text, never a formula.
+
+    openpyxl turns any string that starts with ``=`` into a formula; here such text (and
+    text starting with ``+``, ``-`` or ``@``, which other spreadsheet programs evaluate)
+    is stored as a string with the quote prefix Excel itself uses for 「'=SUM(1)」.
+    """
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, float):
+        raise TypeError("books never write floats; pass Decimal or int")
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        if value and (needs_quote_prefix(value) or cell.data_type != "s"):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+    _restyle(cell, font=font, alignment=alignment, border=border, fill=fill)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def merge(ws: Worksheet, start_row: int, start_column: int, end_row: int, end_column: int) -> None:
+    """Merge a range; every cell of it takes the top-left cell's style (its borders).
+
+    Same result as ``ws.merge_cells`` for the ranges written here, without its per-cell
+    border arithmetic.
+    """
+    first = ws.cell(row=start_row, column=start_column)
+    coord = CellRange(
+        min_row=start_row, min_col=start_column, max_row=end_row, max_col=end_column
+    ).coord
+    # Straight into the set: MultiCellRange.add scans every range (quadratic), and the
+    # ranges written here never overlap.
+    ws.merged_cells.ranges.add(MergedCellRange(ws, coord))
+    for row in range(start_row, end_row + 1):
+        for col in range(start_column, end_column + 1):
+            if (row, col) == (start_row, start_column):
+                continue
+            cell = MergedCell(ws, row=row, column=col)
+            cell._style = copy(first._style) if first._style else StyleArray()
+            ws._cells[(row, col)] = cell
+
+
+def _page_setup(
+    ws: Worksheet, *, last_column: int, last_row: int, title_rows: str, landscape: bool = False
+) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = title_rows
+    ws.print_area = f"A1:{get_column_letter(last_column)}{max(last_row, 1)}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = 0.6
+    ws.page_margins.bottom = 0.7
+    ws.page_margins.header = 0.3
+    ws.page_margins.footer = 0.3
+    ws.oddFooter.center.text = "&P / &N"
+    ws.oddFooter.center.font = FONT_NAME
+    ws.oddFooter.center.size = 9
+    ws.sheet_view.showGridLines = False
+
+
+def _widths(ws: Worksheet, widths: list[float]) -> None:
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+
+def _hide_columns(ws: Worksheet, first: int, last: int) -> None:
+    for index in range(first, last + 1):
+        ws.column_dimensions[get_column_letter(index)].hidden = True
+
+
+def _lines(text: str, width: float) -> int:
+    # Excel's width unit is a digit of the default font (Calibri 11: 7 px); a full-width
+    # character of 10 pt ＭＳ ゴシック is 13.3 px, so a column of width w holds about
+    # 1.04 w half-width characters after its padding. LibreOffice fits slightly more.
+    return wrapped_lines(str(text), max(width * 1.04 - 0.5, 2))
+
+
+def _height(lines: int, *, font_size: float = BODY_SIZE) -> float:
+    return min(409.0, lines * LINE_HEIGHT * font_size / BODY_SIZE + 4)
+
+
+def _box(ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int) -> None:
+    """An outline around a block of (merged) cells, like the 方針 frames of the plan."""
+    for row in range(first_row, last_row + 1):
+        for col in range(first_col, last_col + 1):
+            edges = (col == first_col, col == last_col, row == first_row, row == last_row)
+            _restyle(ws.cell(row=row, column=col), border=_BOX_BORDERS[edges])
+
+
+_BOX_BORDERS = {
+    (left, right, top, bottom): Border(
+        left=THIN if left else None,
+        right=THIN if right else None,
+        top=THIN if top else None,
+        bottom=THIN if bottom else None,
+    )
+    for left in (False, True)
+    for right in (False, True)
+    for top in (False, True)
+    for bottom in (False, True)
+}
+
+
+def _merge_runs(ws: Worksheet, column: int, rows: list[tuple[int, str]]) -> list[tuple[int, int]]:
+    """Merge vertical runs of equal, non-empty texts; returns the (first, last) rows."""
+    runs: list[tuple[int, int]] = []
+    index = 0
+    while index < len(rows):
+        end = index
+        while (
+            end + 1 < len(rows)
+            and rows[index][1]
+            and rows[end + 1][1] == rows[index][1]
+            and rows[end + 1][0] == rows[end][0] + 1
+        ):
+            end += 1
+        if end > index:
+            merge(ws, rows[index][0], column, rows[end][0], column)
+        runs.append((rows[index][0], rows[end][0]))
+        index = end + 1
+    return runs
+
+
+def _meta(wb: Workbook, values: dict[str, Any]) -> None:
+    ws = wb.create_sheet(META_SHEET)
+    ws.sheet_state = "hidden"
+    put(ws, 1, 1, "このシートは shakyo が取り込みに使います。変更しないでください。")
+    for row, (key, value) in enumerate({"version": FORMAT_VERSION, **values}.items(), start=2):
+        put(ws, row, 1, key, alignment=None)
+        put(ws, row, 2, json.dumps(value, ensure_ascii=False), alignment=None)
+
+
+def _new_workbook() -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    return wb
+
+
+_FORBIDDEN_IN_SHEET_NAMES = str.maketrans({c: "・" for c in "[]:*?/\\"})
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    title = name.translate(_FORBIDDEN_IN_SHEET_NAMES)[:31] or "シート"
+    base, number = title, 2
+    while title in used or title == META_SHEET:
+        suffix = f"({number})"
+        title = base[: 31 - len(suffix)] + suffix
+        number += 1
+    used.add(title)
+    return title
+
+
+def save(wb: Workbook, output: IO[bytes] | str | Path) -> None:
+    wb.save(output)
+
+
+# ---------------------------------------------------------------------------------------
+# 事業計画
+# ---------------------------------------------------------------------------------------
+
+# 項目 / 内容 (sub-item) / 内容 (detail) / 目標値, then hidden: tag, key, data.
+PLAN_WIDTHS = [18.0, 25.0, 36.0, 17.0]
+PLAN_TAG, PLAN_KEY, PLAN_DATA = 5, 6, 7
+PLAN_LAST = 4
+
+
+class _PlanSheetWriter:
+    """Lays out one 課 of the 事業計画 like the printed plan."""
+
+    def __init__(self, ws: Worksheet, sheet: DepartmentSheet):
+        self.ws = ws
+        self.sheet = sheet
+        self.row = 0
+        self.total_width = sum(PLAN_WIDTHS)
+
+    def tag(self, row: int, tag: str, key: Any = None, data: dict | None = None) -> None:
+        put(self.ws, row, PLAN_TAG, tag, alignment=None)
+        if key is not None:
+            put(self.ws, row, PLAN_KEY, str(key), alignment=None)
+        if data:
+            put(self.ws, row, PLAN_DATA, json.dumps(data, ensure_ascii=False), alignment=None)
+
+    def next_row(self) -> int:
+        self.row += 1
+        return self.row
+
+    def wide(self, text: str, *, font: Font = FONT, tag: str, align=WRAP) -> int:
+        row = self.next_row()
+        put(self.ws, row, 1, text, font=font, alignment=align)
+        merge(self.ws, row, 1, row, PLAN_LAST)
+        self.ws.row_dimensions[row].height = _height(
+            _lines(text, self.total_width), font_size=font.size or BODY_SIZE
+        )
+        self.tag(row, tag)
+        return row
+
+    def spacer(self, height: float = 8) -> None:
+        row = self.next_row()
+        self.ws.row_dimensions[row].height = height
+
+    def boxed_lines(self, lines: list[str], tag: str) -> None:
+        first = self.row + 1
+        for line in lines:
+            self.wide(line, tag=tag)
+        if lines:
+            _box(self.ws, first, self.row, 1, PLAN_LAST)
+
+    def write(self) -> int:
+        ws = self.ws
+        _widths(ws, PLAN_WIDTHS)
+        title = self.wide(self.sheet.title, font=TITLE, tag="title", align=WRAP_CENTER)
+        put(ws, title, PLAN_DATA, json.dumps({"department": self.sheet.name}, ensure_ascii=False))
+        ws.row_dimensions[title].height = 24
+        self.spacer(6)
+        for business in self.sheet.businesses:
+            marker = self.next_row()
+            self.tag(
+                marker,
+                "business",
+                business.pk,
+                {
+                    "section": business.section,
+                    "name": business.name,
+                    "commissioned_by": business.commissioned_by,
+                    "city_department": business.city_department,
+                    "policies_shared": business.policies_shared,
+                    "policies_from_previous": not business.show_policies,
+                },
+            )
+            ws.row_dimensions[marker].hidden = True
+            if business.heading:
+                self.spacer(6)
+                self.wide(business.heading, font=HEADING, tag="heading")
+            if business.show_policies:
+                self.wide("係の方針", font=BOLD, tag="label")
+                self.boxed_lines(business.policies, "policy")
+            for initiative in business.initiatives:
+                self.spacer(8)
+                row = self.wide(initiative.heading, font=HEADING, tag="initiative")
+                put(ws, row, PLAN_KEY, str(initiative.pk), alignment=None)
+                if initiative.policy:
+                    self.wide("方　　針", font=BOLD, tag="label")
+                    self.boxed_lines(initiative.policy.split("\n"), "initiative_policy")
+                self.table(initiative.rows)
+        return self.row
+
+    def table(self, rows: list) -> None:
+        ws = self.ws
+        header = self.next_row()
+        for col, text in ((1, "項　　目"), (2, "内　　容"), (3, ""), (4, "目標値")):
+            put(
+                ws,
+                header,
+                col,
+                text,
+                font=BOLD,
+                alignment=WRAP_CENTER,
+                border=GRID,
+                fill=HEADER_FILL,
+            )
+        merge(ws, header, 2, header, 3)
+        ws.row_dimensions[header].height = 18
+        self.tag(header, "header")
+        written: list[tuple[int, Any]] = []
+        for plan_row in rows:
+            row = self.next_row()
+            texts = [plan_row.group, plan_row.name, plan_row.detail, plan_row.target_text]
+            for col, text in enumerate(texts, start=1):
+                put(ws, row, col, text, border=GRID, alignment=CENTER if col == 4 else WRAP)
+            extra = {
+                k: v
+                for k, v in (
+                    ("confidence", plan_row.confidence),
+                    ("note", plan_row.note),
+                    ("structure", plan_row.structure),
+                )
+                if v
+            }
+            self.tag(row, "item", plan_row.key, extra)
+            lines = max(_lines(text, PLAN_WIDTHS[col]) for col, text in enumerate(texts[1:], 1))
+            ws.row_dimensions[row].height = _height(lines)
+            written.append((row, plan_row))
+        _fit_merged(ws, written, 1, "group", PLAN_WIDTHS[0])
+        for first, last in _merge_runs(ws, 1, [(r, p.group) for r, p in written]):
+            # Within a 項目, rows with the same numbered sub-item share its cell.
+            inner = [(r, p.name) for r, p in written if first <= r <= last]
+            _merge_runs(ws, 2, inner)
+        _fit_merged(ws, written, 2, "name", PLAN_WIDTHS[1])
+
+
+def _fit_merged(
+    ws: Worksheet, written: list[tuple[int, Any]], column: int, attr: str, width: float
+):
+    """Make a run of rows tall enough for the text of the cell merged across them."""
+    index = 0
+    while index < len(written):
+        end = index
+        text = getattr(written[index][1], attr)
+        while end + 1 < len(written) and text and getattr(written[end + 1][1], attr) == text:
+            end += 1
+        rows = [written[i][0] for i in range(index, end + 1)]
+        needed = _height(_lines(text, width))
+        have = sum(ws.row_dimensions[r].height or 0 for r in rows)
+        if needed > have:
+            ws.row_dimensions[rows[-1]].height = (ws.row_dimensions[rows[-1]].height or 0) + (
+                needed - have
+            )
+        index = end + 1
+
+
+def write_plan(book: Book, output: IO[bytes] | str | Path) -> None:
+    """The 事業計画: one sheet per 課, A4 portrait, laid out like the printed plan."""
+    wb = _new_workbook()
+    used: set[str] = set()
+    for sheet in book.sheets:
+        ws = wb.create_sheet(_sheet_title(sheet.name, used))
+        last = _PlanSheetWriter(ws, sheet).write()
+        _hide_columns(ws, PLAN_TAG, PLAN_DATA)
+        _page_setup(ws, last_column=PLAN_LAST, last_row=last, title_rows="1:2")
+    if not book.sheets:
+        ws = wb.create_sheet("事業計画")
+        put(ws, 1, 1, "この年度に出力できる事業はありません。")
+    _meta(
+        wb,
+        {"template": "plan", "organization": book.organization, "year": book.year},
+    )
+    save(wb, output)
+
+
+# ---------------------------------------------------------------------------------------
+# 事業報告 and 市への報告: one table per 課 with the 実績
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    header: str
+    width: float
+    kind: str  # group, content, target, quarter1..4, actual, rate, status, reason
+
+
+REPORT_COLUMNS = [
+    _Column("項　目", 16, "group"),
+    _Column("内　容", 36, "content"),
+    _Column("目標値", 15, "target"),
+    _Column("第1四半期", 9, "quarter1"),
+    _Column("第2四半期", 9, "quarter2"),
+    _Column("第3四半期", 9, "quarter3"),
+    _Column("第4四半期", 9, "quarter4"),
+    _Column("年間実績", 16, "actual"),
+    _Column("達成率", 8, "rate"),
+    _Column("状況", 8, "status"),
+    _Column("理由・今後の対応", 34, "reason"),
+]
+
+CITY_COLUMNS = [
+    _Column("項　目", 15, "group"),
+    _Column("内　容", 30, "content"),
+    _Column("目標値", 14, "target"),
+    _Column("実績（累計）", 17, "actual"),
+    _Column("達成率", 8, "rate"),
+    _Column("状況", 8, "status"),
+    _Column("理由・今後の対応", 26, "reason"),
+]
+
+
+def _number_format(value: Decimal, unit: str = "") -> str:
+    base = "#,##0" if value == value.to_integral_value() else "#,##0.0#"
+    unit = unit.replace('"', "")
+    return f'{base}"{unit}"' if unit else base
+
+
+def _content(row: ReportRow) -> str:
+    return "\n".join(text for text in (row.name, row.detail) if text)
+
+
+class _ReportSheetWriter:
+    def __init__(self, ws: Worksheet, sheet: DepartmentSheet, columns: list[_Column], book: Book):
+        self.ws = ws
+        self.sheet = sheet
+        self.columns = columns
+        self.book = book
+        self.last = len(columns)
+        self.row = 0
+
+    def next_row(self) -> int:
+        self.row += 1
+        return self.row
+
+    def wide(self, text: str, *, font: Font, fill: PatternFill | None = None, height=None) -> int:
+        row = self.next_row()
+        put(self.ws, row, 1, text, font=font, fill=fill, alignment=WRAP)
+        if fill is not None:
+            for col in range(2, self.last + 1):
+                self.ws.cell(row=row, column=col).fill = fill
+        merge(self.ws, row, 1, row, self.last)
+        total = sum(c.width for c in self.columns)
+        self.ws.row_dimensions[row].height = height or _height(_lines(text, total))
+        return row
+
+    def write(self) -> int:
+        ws = self.ws
+        _widths(ws, [c.width for c in self.columns])
+        title = self.wide(self.sheet.title, font=TITLE, height=24)
+        ws.cell(row=title, column=1).alignment = WRAP_CENTER
+        self.wide(
+            f"{self.book.organization}　{self.book.quarter and _quarter_note(self.book.quarter)}",
+            font=SMALL,
+            height=16,
+        )
+        header = self.next_row()
+        for col, column in enumerate(self.columns, start=1):
+            text = column.header
+            if column.kind == "actual" and self.book.quarter != 4 and column.header == "年間実績":
+                text = "累計実績"
+            put(
+                ws,
+                header,
+                col,
+                text,
+                font=BOLD,
+                alignment=WRAP_CENTER,
+                border=GRID,
+                fill=HEADER_FILL,
+            )
+        ws.row_dimensions[header].height = 28
+        ws.freeze_panes = ws.cell(row=header + 1, column=1)
+        for business in self.sheet.businesses:
+            if business.heading:
+                self.wide(business.heading, font=HEADING, fill=HEADING_FILL)
+            for initiative in business.initiatives:
+                self.wide(initiative.heading, font=BOLD)
+                written = [(self.item(row), row) for row in initiative.rows]
+                _merge_runs(ws, 1, [(r, p.group) for r, p in written])
+                _fit_merged(ws, written, 1, "group", self.columns[0].width)
+        return self.row
+
+    def item(self, row: ReportRow) -> int:
+        ws = self.ws
+        number = self.next_row()
+        fill = SHORTFALL_FILL if row.is_shortfall else CANCELLED_FILL if row.is_cancelled else None
+        lines = 1
+        for col, column in enumerate(self.columns, start=1):
+            value, align, fmt, font = self.value(row, column.kind)
+            put(ws, number, col, value, border=GRID, alignment=align, fill=fill,
+                number_format=fmt, font=font)  # fmt: skip
+            if isinstance(value, str) and column.kind != "group":
+                lines = max(lines, _lines(value, column.width))
+        ws.row_dimensions[number].height = _height(lines)
+        return number
+
+    def value(self, row: ReportRow, kind: str):
+        if kind == "group":
+            return row.group, WRAP, None, FONT
+        if kind == "content":
+            return _content(row), WRAP, None, FONT
+        if kind == "target":
+            return row.target_text, CENTER, None, FONT
+        if kind.startswith("quarter"):
+            value = row.quarters[int(kind[-1]) - 1]
+            if isinstance(value, Decimal):
+                return value, RIGHT, _number_format(value, row.unit), FONT
+            return value, CENTER, None, FONT
+        if kind == "actual":
+            value = row.actual
+            if isinstance(value, Decimal):
+                if row.extras:
+                    # Secondary figures (「1回（160人）」's 人) follow the main one as text.
+                    return (
+                        f"{_number_text(value)}{row.unit}\n（{row.extras}）",
+                        RIGHT,
+                        None,
+                        FONT,
+                    )
+                return value, RIGHT, _number_format(value, row.unit), FONT
+            return value, WRAP, None, FONT
+        if kind == "rate":
+            if row.rate is None:
+                return None, RIGHT, None, FONT
+            return row.rate, RIGHT, '0.0"%"', FONT
+        if kind == "status":
+            font = RED_BOLD if row.is_shortfall else BOLD if row.is_cancelled else FONT
+            return row.status.value, CENTER, None, font
+        if kind == "reason":
+            return row.reason, WRAP, None, FONT
+        raise ValueError(kind)
+
+
+def _number_text(value: Decimal) -> str:
+    normalized = value.normalize()
+    if normalized == normalized.to_integral_value():
+        return f"{int(normalized):,}"
+    return f"{normalized:,f}"
+
+
+def _quarter_note(quarter: int) -> str:
+    months = {1: "4〜6月", 2: "4〜9月", 3: "4〜12月", 4: "4〜3月"}[quarter]
+    return f"第{quarter}四半期までの実績（{months}）"
+
+
+def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
+    """The front sheet: counts by status per 係 and per 課, and a bar chart of them."""
+    ws = wb.create_sheet("概要", 0)
+    statuses = list(book.statuses)
+    last = 2 + len(statuses) + 1
+    _widths(ws, [16, 18, *([7] * len(statuses)), 7])
+    put(ws, 1, 1, book.title, font=TITLE, alignment=WRAP_CENTER)
+    merge(ws, 1, 1, 1, last)
+    ws.row_dimensions[1].height = 24
+    put(ws, 2, 1, f"{book.organization}　状況別の件数（{_quarter_note(book.quarter)}）", font=SMALL)
+    merge(ws, 2, 1, 2, last)
+
+    def header(row: int, first: str, second: str) -> None:
+        for col, text in enumerate([first, second, *[s.value for s in statuses], "計"], start=1):
+            put(ws, row, col, text, font=BOLD, alignment=WRAP_CENTER, border=GRID, fill=HEADER_FILL)
+
+    def line(row: int, first: str, second: str, counts, total: int, *, bold=False) -> None:
+        font = BOLD if bold else FONT
+        put(ws, row, 1, first, border=GRID, font=font)
+        put(ws, row, 2, second, border=GRID, font=font)
+        for col, status in enumerate(statuses, start=3):
+            count = counts.get(status, 0)
+            fill = SHORTFALL_FILL if status.is_shortfall and count else None
+            put(ws, row, col, count, border=GRID, alignment=RIGHT, font=font, fill=fill)
+        put(ws, row, last, total, border=GRID, alignment=RIGHT, font=BOLD)
+
+    put(ws, 4, 1, "係別", font=HEADING, alignment=None)
+    header(5, "課", "係")
+    row = 5
+    sections = [s for s in book.summary if not s.is_total]
+    for summary in sections:
+        row += 1
+        line(row, summary.department, summary.section, summary.counts, summary.total)
+    first_data, last_data = 6, row
+
+    row += 2
+    put(ws, row, 1, "課別", font=HEADING, alignment=None)
+    row += 1
+    header(row, "課", "")
+    merge(ws, row, 1, row, 2)
+    for summary in (s for s in book.summary if s.is_total):
+        row += 1
+        line(row, summary.department, "", summary.counts, summary.total, bold=True)
+        merge(ws, row, 1, row, 2)
+
+    if sections:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.gapWidth = 60
+        chart.title = "係別の状況"
+        chart.y_axis.title = "件数"
+        chart.x_axis.scaling.orientation = "maxMin"  # the first 係 on top, as in the table
+        chart.y_axis.majorGridlines = None
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        data = Reference(ws, min_col=3, max_col=2 + len(statuses), min_row=5, max_row=last_data)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=first_data, max_row=last_data))
+        for series, status in zip(chart.series, statuses, strict=True):
+            series.graphicalProperties = GraphicalProperties(solidFill=STATUS_COLORS[status])
+            series.graphicalProperties.line.solidFill = STATUS_COLORS[status]
+        chart.legend.position = "b"
+        chart.width = 25
+        chart.height = min(8 + 0.6 * len(sections), 40)
+        ws.add_chart(chart, f"A{row + 2}")
+        row += 2 + int(chart.height * 2)
+    _page_setup(ws, last_column=last, last_row=row, title_rows="1:2", landscape=True)
+    ws.page_setup.fitToHeight = 1  # the summary is one page
+
+
+def _write_table_book(book: Book, columns: list[_Column], output, *, template: str) -> Workbook:
+    wb = _new_workbook()
+    used = {"概要"}
+    for sheet in book.sheets:
+        ws = wb.create_sheet(_sheet_title(sheet.name, used))
+        last = _ReportSheetWriter(ws, sheet, columns, book).write()
+        _page_setup(
+            ws,
+            last_column=len(columns),
+            last_row=last,
+            title_rows="1:3",
+            landscape=len(columns) > 8,
+        )
+    if not book.sheets:
+        ws = wb.create_sheet("事業報告")
+        put(ws, 1, 1, "この年度に出力できる事業はありません。")
+    _meta(
+        wb,
+        {
+            "template": template,
+            "organization": book.organization,
+            "year": book.year,
+            "quarter": book.quarter,
+        },
+    )
+    return wb
+
+
+def write_report(book: ReportBook, output: IO[bytes] | str | Path) -> None:
+    """The 事業報告: a summary sheet with a chart, then one sheet per 課 (A4 landscape)."""
+    wb = _write_table_book(book, REPORT_COLUMNS, output, template="report")
+    _summary_sheet(wb, book)
+    wb.active = 0
+    save(wb, output)
+
+
+def write_city_report(book: Book, output: IO[bytes] | str | Path) -> None:
+    """The 市への報告: the commissioned businesses of one body, target against 実績."""
+    wb = _write_table_book(book, CITY_COLUMNS, output, template="city")
+    save(wb, output)
+
+
+# ---------------------------------------------------------------------------------------
+# 実績入力用ブック (offline entry): written here, read back by books.imports
+# ---------------------------------------------------------------------------------------
+
+ENTRY_HEADER_ROW = 4
+ENTRY_SHEET = "実績入力"
+DONE_CHOICES = ("実施", "未実施")
+CANCEL_CHOICE = "中止"
+
+
+@dataclass(frozen=True)
+class EntryColumn:
+    field: str  # value, extra1.., done, cancelled, cancel_reason, note, reason (inputs)
+    header: str
+    width: float
+    is_input: bool
+
+
+def entry_columns(book: EntryBook) -> list[EntryColumn]:
+    quarter = f"第{book.quarter}四半期"
+    columns = [
+        EntryColumn("group", "項　目", 14, False),
+        EntryColumn("content", "内　容", 32, False),
+        EntryColumn("target", "目標値", 14, False),
+        EntryColumn(
+            "before",
+            f"第{book.quarter - 1}四半期までの累計" if book.quarter > 1 else "前期までの累計",
+            11,
+            False,
+        ),
+        EntryColumn("value", f"{quarter}の実績（数値）", 11, True),
+    ]
+    for index in range(book.extra_columns):
+        columns.append(
+            EntryColumn(
+                f"extra{index + 1}", f"{quarter}の実績（その他の数値{index + 1}）", 11, True
+            )
+        )
+    columns += [
+        EntryColumn("done", "実施・未実施", 10, True),
+        EntryColumn("cancelled", "中止", 7, True),
+        EntryColumn("cancel_reason", "中止の理由", 20, True),
+        EntryColumn("note", "実施内容", 26, True),
+        EntryColumn("reason", "理由・今後の対応（遅れ・未着手のとき）", 28, True),
+        EntryColumn("key", "行キー", 10, False),
+    ]
+    return columns
+
+
+def _entry_input_allowed(row: EntryRow, field_name: str, extra_count: int) -> bool:
+    if field_name == "value":
+        return row.takes_number
+    if field_name.startswith("extra"):
+        return int(field_name[5:]) <= len(row.extra_units)
+    if field_name == "done":
+        return row.takes_done
+    return True
+
+
+def _entry_value(row: EntryRow, field_name: str):
+    if field_name == "group":
+        return row.group
+    if field_name == "content":
+        return "\n".join(t for t in (row.name, row.detail) if t)
+    if field_name == "target":
+        return row.target_text or "―"
+    if field_name == "before":
+        return row.before
+    if field_name == "value":
+        return row.value
+    if field_name.startswith("extra"):
+        index = int(field_name[5:]) - 1
+        return row.extra_values[index] if index < len(row.extra_values) else None
+    if field_name == "done":
+        return {True: "実施", False: "未実施"}.get(row.done)
+    if field_name == "cancelled":
+        return CANCEL_CHOICE if row.cancelled else None
+    if field_name == "key":
+        return row.key
+    return getattr(row, field_name)
+
+
+def write_entry(book: EntryBook, output: IO[bytes] | str | Path) -> None:
+    """The offline 実績 entry workbook of one 係 and quarter.
+
+    Yellow cells are inputs; the rest is locked (sheet protection without a password, so
+    the layout survives but nobody is locked out). Numbers are validated as numbers
+    ≥ 0, 実施・未実施 and 中止 are drop-downs.
+    """
+    wb = _new_workbook()
+    ws = wb.create_sheet(ENTRY_SHEET)
+    columns = entry_columns(book)
+    last = len(columns) - 1  # the key column is hidden
+    _widths(ws, [c.width for c in columns])
+    put(ws, 1, 1, book.title, font=TITLE, alignment=WRAP_CENTER)
+    merge(ws, 1, 1, 1, last)
+    ws.row_dimensions[1].height = 24
+    note = (
+        "黄色のセルに入力してください。実績は今期（この四半期）の数だけを入力します（累計ではありません）。"
+        "実績が遅れ・未着手になる行は「理由・今後の対応」を、中止の行は「中止の理由」を必ず入力してください。"
+        "入力後、shakyo の「帳票」画面から取り込みます。"
+    )
+    put(ws, 2, 1, note, font=SMALL)
+    merge(ws, 2, 1, 2, last)
+    ws.row_dimensions[2].height = 30
+    put(
+        ws,
+        3,
+        1,
+        f"{book.organization}　{book.department}　{book.section}　（状態: {book.state}）",
+        font=SMALL,
+    )
+    merge(ws, 3, 1, 3, last)
+    for col, column in enumerate(columns, start=1):
+        put(ws, ENTRY_HEADER_ROW, col, column.header, font=BOLD, alignment=WRAP_CENTER,
+            border=GRID, fill=HEADER_FILL)  # fmt: skip
+    ws.row_dimensions[ENTRY_HEADER_ROW].height = 42
+    first_row = ENTRY_HEADER_ROW + 1
+    number_cells: list[str] = []
+    done_cells: list[str] = []
+    cancel_cells: list[str] = []
+    for index, row in enumerate(book.rows):
+        number = first_row + index
+        lines = 1
+        for col, column in enumerate(columns, start=1):
+            value = _entry_value(row, column.field)
+            allowed = column.is_input and _entry_input_allowed(
+                row, column.field, book.extra_columns
+            )
+            fmt = None
+            if isinstance(value, Decimal):
+                unit = row.unit if column.field in ("before", "value") else ""
+                fmt = _number_format(value, unit)
+            cell = put(ws, number, col, value, border=GRID, number_format=fmt,
+                       fill=INPUT_FILL if allowed else (LOCKED_FILL if column.is_input else None),
+                       alignment=RIGHT if isinstance(value, Decimal) else WRAP)  # fmt: skip
+            cell.protection = Protection(locked=not allowed)
+            letter = get_column_letter(col)
+            if allowed and (column.field == "value" or column.field.startswith("extra")):
+                number_cells.append(f"{letter}{number}")
+            elif allowed and column.field == "done":
+                done_cells.append(f"{letter}{number}")
+            elif allowed and column.field == "cancelled":
+                cancel_cells.append(f"{letter}{number}")
+            if isinstance(value, str) and column.field != "key":
+                lines = max(lines, _lines(value, column.width))
+        ws.row_dimensions[number].height = _height(min(lines, 12))
+    _validations(ws, number_cells, done_cells, cancel_cells)
+    ws.column_dimensions[get_column_letter(len(columns))].hidden = True
+    ws.freeze_panes = ws.cell(row=first_row, column=4)
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    _page_setup(
+        ws,
+        last_column=last,
+        last_row=first_row + len(book.rows) - 1,
+        title_rows=f"{ENTRY_HEADER_ROW}:{ENTRY_HEADER_ROW}",
+        landscape=True,
+    )
+    _meta(
+        wb,
+        {
+            "template": "results",
+            "organization": book.organization,
+            "year": book.year,
+            "quarter": book.quarter,
+            "section_id": book.section_id,
+            "section": book.section,
+            "entry_version": book.version,
+            "columns": [c.field for c in columns],
+            "header_row": ENTRY_HEADER_ROW,
+        },
+    )
+    save(wb, output)
+
+
+def _validations(ws: Worksheet, numbers: list[str], done: list[str], cancel: list[str]) -> None:
+    if numbers:
+        dv = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="数値を入力してください",
+            error="実績は 0 以上の数値で入力してください（単位は付けません）。",
+            promptTitle="実績",
+            prompt="今期の数だけを数値で入力します。",
+            showInputMessage=True,
+        )
+        for coordinate in numbers:
+            dv.add(coordinate)
+        ws.add_data_validation(dv)
+    if done:
+        dv = DataValidation(
+            type="list",
+            formula1=f'"{",".join(DONE_CHOICES)}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="選択してください",
+            error="「実施」または「未実施」を選んでください。",
+        )
+        for coordinate in done:
+            dv.add(coordinate)
+        ws.add_data_validation(dv)
+    if cancel:
+        dv = DataValidation(
+            type="list",
+            formula1=f'"{CANCEL_CHOICE}"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="選択してください",
+            error="中止のときだけ「中止」を選んでください。",
+        )
+        for coordinate in cancel:
+            dv.add(coordinate)
+        ws.add_data_validation(dv)
+
+
+# ---------------------------------------------------------------------------------------
+# Reading uploaded workbooks into plain values (books.imports judges them)
+# ---------------------------------------------------------------------------------------
+
+
+class WorkbookUnreadable(Exception):
+    """openpyxl could not read the file although it passed books.safety."""
+
+
+@dataclass(frozen=True)
+class CellValue:
+    column: str  # letter
+    value: Any  # str, int, float, bool, datetime/date/time or None
+    formula: bool = False
+
+    @property
+    def is_date(self) -> bool:
+        return isinstance(self.value, (datetime, date, time))
+
+
+@dataclass
+class SheetRow:
+    number: int
+    cells: dict[int, CellValue] = field(default_factory=dict)
+
+    def get(self, column: int) -> CellValue:
+        return self.cells.get(column) or CellValue(get_column_letter(column), None)
+
+
+@dataclass
+class SheetData:
+    title: str
+    rows: list[SheetRow]
+
+
+@dataclass
+class WorkbookData:
+    meta: dict[str, Any] | None
+    sheets: list[SheetData]
+
+
+def _is_formula(cell: Cell) -> bool:
+    return cell.data_type == "f" or isinstance(cell.value, (ArrayFormula, DataTableFormula))
+
+
+def read_workbook(path: str | Path, *, max_cells: int = 500_000) -> WorkbookData:
+    """Every sheet's cell values (merged cells repeat their value), and the meta sheet.
+
+    Read in openpyxl's read-only (streaming) mode: its normal mode spends most of its
+    time re-applying borders to merged cells, which an import does not need. Merged
+    ranges are read from the sheet's XML (with defusedxml). Formulas are kept as
+    formulas (``data_only=False``) so that the import can refuse them; VBA and external
+    links are not loaded. Raises WorkbookUnreadable.
+    """
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False, keep_vba=False, keep_links=False)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise WorkbookUnreadable(str(error)) from error
+    try:
+        return _read(wb, max_cells)
+    except WorkbookUnreadable:
+        raise
+    except Exception as error:
+        raise WorkbookUnreadable(str(error)) from error
+    finally:
+        wb.close()
+
+
+def _read(wb: Workbook, max_cells: int) -> WorkbookData:
+    meta = None
+    sheets: list[SheetData] = []
+    cells_seen = 0
+    for ws in wb.worksheets:
+        if ws.title == META_SHEET:
+            meta = _read_meta(ws)
+            continue
+        rows: dict[int, SheetRow] = {}
+        for number, row_cells in enumerate(ws.iter_rows(), start=1):
+            sheet_row = SheetRow(number=number)
+            for cell in row_cells:
+                cells_seen += 1
+                if cells_seen > max_cells:
+                    raise WorkbookUnreadable("too many cells")
+                if cell.value is None or not hasattr(cell, "column"):
+                    continue
+                sheet_row.cells[cell.column] = CellValue(
+                    get_column_letter(cell.column), cell.value, _is_formula(cell)
+                )
+            if sheet_row.cells:
+                rows[number] = sheet_row
+        for min_row, min_col, max_row, max_col in _merged_ranges(wb, ws):
+            origin = rows.get(min_row, SheetRow(min_row)).cells.get(min_col)
+            if origin is None:
+                continue
+            for number in range(min_row, max_row + 1):
+                target = rows.setdefault(number, SheetRow(number))
+                for col in range(min_col, max_col + 1):
+                    target.cells.setdefault(
+                        col, CellValue(get_column_letter(col), origin.value, origin.formula)
+                    )
+        sheets.append(SheetData(title=ws.title, rows=[rows[n] for n in sorted(rows)]))
+    return WorkbookData(meta=meta, sheets=sheets)
+
+
+_MERGE_CELL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}mergeCell"
+
+
+def _merged_ranges(wb: Workbook, ws) -> Iterator[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of each merged range of a read-only sheet."""
+    with wb._archive.open(ws._worksheet_path) as source:
+        for _event, element in safe_iterparse(source):
+            if element.tag == _MERGE_CELL:
+                ref = element.get("ref", "")
+                if ref:
+                    min_col, min_row, max_col, max_row = range_boundaries(ref)
+                    yield min_row, min_col, max_row, max_col
+            element.clear()
+
+
+def _read_meta(ws: Worksheet) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for key, value in ws.iter_rows(min_row=2, max_col=2, values_only=True):
+        if not isinstance(key, str):
+            continue
+        if isinstance(value, str):
+            try:
+                meta[key] = json.loads(value)
+            except ValueError:
+                meta[key] = value
+        else:
+            meta[key] = value
+    return meta
+
+
+def column_letter(index: int) -> str:
+    return get_column_letter(index)
+
+
+def iter_cells(sheet: SheetData) -> Iterator[tuple[SheetRow, CellValue]]:
+    for row in sheet.rows:
+        for cell in row.cells.values():
+            yield row, cell

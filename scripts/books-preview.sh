@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prints the demo's books as LibreOffice does, to check they look like the council's own
+# documents: 事業計画 and 事業報告 (xlsx) → PDF (soffice --headless) → PNG (pdftoppm),
+# written to docs/books/. Installs libreoffice-calc, fonts-noto-cjk and poppler-utils
+# with apt-get when they are missing. Uses a throw-away SQLite database.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY="${PY:-.venv/bin/python}"
+OUT="${OUT:-docs/books}"
+
+missing=()
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  echo "インストールします: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export DATABASE_URL="" SQLITE_PATH="$work/preview.sqlite3" MEDIA_ROOT="$work/media"
+
+"$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py load_demo >/dev/null
+"$PY" manage.py export_plan --year 2020 --output "$work/plan.xlsx"
+"$PY" manage.py export_report --year 2020 --quarter 2 --output "$work/report.xlsx"
+
+soffice --headless --norestore "-env:UserInstallation=file://$work/lo-profile" \
+  --convert-to pdf --outdir "$work" "$work/plan.xlsx" "$work/report.xlsx" >/dev/null
+
+mkdir -p "$OUT"
+# 事業計画: the first page (総務課); 事業報告: the summary page and the first detail page.
+pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/plan.pdf" "$OUT/plan"
+pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/report.pdf" "$OUT/report-summary"
+pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/report.pdf" "$OUT/report"
+for name in plan report; do
+  pages="$(pdfinfo "$work/$name.pdf" | awk '/^Pages:/ {print $2}')"
+  echo "$name.pdf: ${pages} ページ"
+done
+echo "作成しました: $OUT/plan.png $OUT/report-summary.png $OUT/report.png"

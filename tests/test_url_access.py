@@ -1,0 +1,239 @@
+"""Every URL in the URLconf, for every role, against one declared table.
+
+A new view without a row in ACCESS makes ``test_every_url_has_a_row`` fail, so nobody
+adds a screen without deciding who may open it. Answers are for a GET of the URL with
+the objects of the ``world`` fixture: section A's rows, 課 of A and B, the city that
+commissioned a business of section B.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from collab.models import CollaborationProject, Review
+from plans.models import PlanItem, User
+
+from .factories import PASSWORD, UserFactory
+
+ROLES = (
+    "secretariat",
+    "department_head",
+    "staff_a",
+    "staff_b",
+    "board",
+    "city",
+    "other_org",
+    "collab",  # last before anonymous: its POST to the delete view really deletes
+    "anonymous",
+)
+LOGIN = "login"  # a redirect to the login page
+
+
+@dataclass(frozen=True)
+class Row:
+    args: Callable[[dict], list]
+    expect: dict[str, int | str]  # role → status code, or LOGIN
+    method: str = "get"  # POST-only views are walked with an empty POST
+
+
+def every(status: int | str, **overrides: int | str) -> dict[str, int | str]:
+    """The same answer for every signed-in role, the login page for anonymous."""
+    expected: dict[str, int | str] = dict.fromkeys(ROLES, status)
+    expected["anonymous"] = LOGIN
+    expected.update(overrides)
+    return expected
+
+
+def only(allowed: dict[str, int | str], others: int = 403) -> dict[str, int | str]:
+    return every(others, **allowed)
+
+
+NO_ARGS: Callable[[dict], list] = lambda o: []  # noqa: E731
+YEAR = lambda o: [2020]  # noqa: E731
+ITEM_A = lambda o: [o["item_a"].pk]  # noqa: E731
+SECTION_A_Q1 = lambda o: [2020, 1, o["section_a"].pk]  # noqa: E731
+CITY_YEAR = lambda o: [o["city"].pk, 2020]  # noqa: E731
+PROJECT = lambda o: [o["project"].pk]  # noqa: E731
+PROJECT_YEAR = lambda o: [o["project"].pk, 2020]  # noqa: E731
+
+
+def book_job(o: dict) -> list:
+    """A plan export requested by the 事務局, not finished yet."""
+    from books.models import BookJob
+
+    owner = o["users"]["secretariat"]
+    job, _ = BookJob.objects.get_or_create(
+        organization_id=owner.organization_id, user=owner, kind="plan_export", year=2020
+    )
+    return [job.pk]
+
+
+COUNCIL_READERS = {"secretariat": 200, "board": 200}
+CITY_READERS = {**COUNCIL_READERS, "city": 200, "collab": 200}
+
+ACCESS: dict[str, Row] = {
+    # Signing in and out.
+    "login": Row(NO_ARGS, every(200, anonymous=200)),
+    "logout": Row(NO_ARGS, every(LOGIN), method="post"),
+    "home": Row(NO_ARGS, every(302)),
+    # Plans: every role reads what it may (another council reads its own plan).
+    # The city's roles read the businesses it commissioned.
+    "plans:year": Row(YEAR, every(200)),
+    "plans:review": Row(YEAR, every(200)),
+    "plans:item_edit": Row(ITEM_A, only({"secretariat": 200, "staff_a": 200})),
+    "plans:item_structure": Row(ITEM_A, only({"secretariat": 302, "staff_a": 302})),
+    "plans:target_preview": Row(
+        NO_ARGS, only({"secretariat": 200, "staff_a": 200, "staff_b": 200, "other_org": 200})
+    ),
+    # Another council's 事務局 reaches its own council's trail and settings only.
+    "plans:audit": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
+    # 実績.
+    "results:home": Row(NO_ARGS, every(302)),
+    "results:dashboard_latest": Row(NO_ARGS, every(302)),
+    "results:dashboard": Row(lambda o: [2020, 1], every(200)),
+    "results:item_detail": Row(
+        ITEM_A,
+        only(
+            {
+                "secretariat": 200,
+                "board": 200,
+                "department_head": 200,
+                "staff_a": 200,
+                "staff_b": 200,
+            }
+        ),
+    ),
+    "results:item_history": Row(
+        ITEM_A, only({"secretariat": 200, "staff_a": 200, "department_head": 200})
+    ),
+    "results:entry": Row(
+        SECTION_A_Q1, only({"secretariat": 200, "staff_a": 200, "department_head": 200})
+    ),
+    "results:row_status": Row(
+        lambda o: [2020, 1, o["item_a"].pk],
+        only({"secretariat": 200, "staff_a": 200, "department_head": 200}),
+    ),
+    # Decisions on a draft entry: allowed people are told it cannot be done (302 back).
+    "results:approve": Row(SECTION_A_Q1, only({"department_head": 302}), method="post"),
+    "results:send_back": Row(SECTION_A_Q1, only({"department_head": 302}), method="post"),
+    "results:unlock": Row(SECTION_A_Q1, only({"secretariat": 302}), method="post"),
+    "results:department": Row(
+        lambda o: [2020, 1, o["section_a"].department_id],
+        only({"secretariat": 200, "department_head": 200}),
+    ),
+    "results:manage": Row(YEAR, only({"secretariat": 200, "other_org": 200})),
+    "results:window_set": Row(
+        lambda o: [2020, 1], only({"secretariat": 302, "other_org": 302}), method="post"
+    ),
+    "results:tolerance_set": Row(
+        NO_ARGS, only({"secretariat": 302, "other_org": 302}), method="post"
+    ),
+    # 帳票: anyone who reads plans may export the books of what they read (the city only
+    # its own city report); imports write, so only the 事務局 (plan) and staff (実績).
+    "books:index": Row(NO_ARGS, every(200, collab=403)),
+    "books:export": Row(lambda o: ["plan"], every(302, city=403, collab=403), method="post"),
+    "books:import_plan": Row(NO_ARGS, only({"secretariat": 302, "other_org": 302}), method="post"),
+    "books:import_results": Row(
+        NO_ARGS,
+        only({"secretariat": 302, "staff_a": 302, "staff_b": 302, "other_org": 302}),
+        method="post",
+    ),
+    # A job is its requester's alone; its file is not there before the job is done.
+    "books:job": Row(book_job, only({"secretariat": 200})),
+    "books:job_status": Row(book_job, only({"secretariat": 200})),
+    "books:download": Row(book_job, only({"secretariat": 404})),
+    # 協働事業 of the city.
+    # Council readers see the inventories of cities that commission their council.
+    "collab:index": Row(NO_ARGS, only(CITY_READERS)),
+    "collab:import": Row(NO_ARGS, only({"collab": 200})),
+    "collab:list": Row(CITY_YEAR, only(CITY_READERS)),
+    "collab:project_create": Row(CITY_YEAR, only({"collab": 200})),
+    "collab:project": Row(PROJECT, only(CITY_READERS)),
+    "collab:project_edit": Row(PROJECT, only({"collab": 200})),
+    "collab:project_delete": Row(PROJECT, only({"collab": 302}), method="post"),
+    # (another council's 事務局 is refused before the project is looked at: 403, not 404)
+    "collab:profile": Row(PROJECT, only({"collab": 200})),
+    # The review form; readers see the reviews and the radar chart on the project page.
+    "collab:review": Row(PROJECT_YEAR, only({"city": 200, "collab": 200})),
+    "collab:review_export": Row(PROJECT_YEAR, only(CITY_READERS)),
+}
+
+
+def url_names() -> list[str]:
+    """Every named URL of the project (the admin's own URLs are Django's, tested there)."""
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or ""
+                full = f"{namespace}:{inner}" if namespace and inner else namespace or inner
+                yield from walk(pattern.url_patterns, full)
+            elif isinstance(pattern, URLPattern):
+                yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+
+    return sorted(
+        {name for name in walk(get_resolver().url_patterns) if not name.startswith("admin:")}
+    )
+
+
+def test_every_url_has_a_row():
+    missing = [name for name in url_names() if name not in ACCESS]
+    stale = [name for name in ACCESS if name not in url_names()]
+    assert not missing, f"ACCESS に行がない URL: {missing}"
+    assert not stale, f"もう存在しない URL の行: {stale}"
+
+
+def test_every_row_names_every_role():
+    for name, row in ACCESS.items():
+        assert set(row.expect) == set(ROLES), name
+
+
+@pytest.fixture
+def objects(world):
+    city = world.city
+    users = dict(world.users)
+    users["collab"] = UserFactory(organization=city, role=User.Role.COLLAB_STAFF)
+    project = CollaborationProject.objects.create(
+        organization=city, year=2020, name="ささえあいメール見守りサービス", section="高齢者支援課"
+    )
+    scores = dict.fromkeys(
+        [
+            "effectiveness",
+            "goal_setting",
+            "goal_sharing",
+            "achievement",
+            "cooperation",
+            "beneficiary_satisfaction",
+            "partner_satisfaction",
+        ],
+        4,
+    )
+    Review.objects.create(project=project, year=2020, result="実施できた", **scores)
+    return {
+        "users": users,
+        "item_a": PlanItem.objects.filter(initiative__business=world.business_a).first(),
+        "section_a": world.section_a,
+        "city": city,
+        "project": project,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_each_role_gets_the_declared_answer(client, objects, name):
+    row = ACCESS[name]
+    url = reverse(name, args=row.args(objects))
+    answers = {}
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            assert client.login(username=objects["users"][role].username, password=PASSWORD)
+        response = getattr(client, row.method)(url)
+        if response.status_code == 302 and response["Location"].startswith(reverse("login")):
+            answers[role] = LOGIN
+        else:
+            answers[role] = response.status_code
+    assert answers == row.expect, f"{name}: {answers}"
