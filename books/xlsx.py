@@ -21,22 +21,25 @@ refuse the wrong file and match rows after people edited them in Excel.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, RadarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -48,6 +51,9 @@ from results.status import Status
 from shakyo.lib.cells import needs_quote_prefix, wrapped_lines
 
 from .reports import Book, DepartmentSheet, EntryBook, EntryRow, ReportBook, ReportRow
+
+if TYPE_CHECKING:
+    from collab.models import CollaborationProject, Review
 
 FONT_NAME = "ＭＳ ゴシック"
 BODY_SIZE = 10
@@ -1130,3 +1136,199 @@ def iter_cells(sheet: SheetData) -> Iterator[tuple[SheetRow, CellValue]]:
     for row in sheet.rows:
         for cell in row.cells.values():
             yield row, cell
+
+
+# ---------------------------------------------------------------------------------------
+# 協働事業 (collab/): reading an inventory sheet, writing the ふりかえりシート.
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+_REVIEW_THIN = Side(style="thin", color="808080")
+_REVIEW_BOX = Border(left=_REVIEW_THIN, right=_REVIEW_THIN, top=_REVIEW_THIN, bottom=_REVIEW_THIN)
+_REVIEW_HEADING = PatternFill("solid", fgColor="DDEBF7")
+_REVIEW_WRAP = Alignment(wrap_text=True, vertical="top")
+_REVIEW_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_REVIEW_FONT = "游ゴシック"
+
+
+def read_sheet_rows(data: bytes) -> tuple[list[list[object]], str]:
+    """The cell values of the first sheet of a workbook, row by row, and an error ("" if none).
+
+    Merged cells give their value on the first cell only; the parser reads the blanks
+    below as "same as above".
+    """
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return [], "Excel ファイルを開けません。.xlsx 形式で保存したファイルを指定してください"
+    try:
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)], ""
+    finally:
+        workbook.close()
+
+
+def _review_put(sheet: Worksheet, ref: str, value: object, **style: object) -> None:
+    cell = sheet[ref]
+    cell.value = value
+    # User text never becomes a formula (the same rule as ``put``).
+    if isinstance(value, str) and value and needs_quote_prefix(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+
+
+def _review_box(sheet: Worksheet, cells: str) -> None:
+    for row in sheet[cells]:
+        for cell in row:
+            cell.border = _REVIEW_BOX
+
+
+def _review_labelled(sheet: Worksheet, row: int, label: str, value: str, *, height: float) -> None:
+    _review_put(
+        sheet,
+        f"A{row}",
+        label,
+        fill=_REVIEW_HEADING,
+        alignment=_REVIEW_CENTER,
+        font=Font(name=_REVIEW_FONT, bold=True),
+    )
+    sheet.merge_cells(f"B{row}:G{row}")
+    _review_put(sheet, f"B{row}", value, alignment=_REVIEW_WRAP, font=Font(name=_REVIEW_FONT))
+    _review_box(sheet, f"A{row}:G{row}")
+    sheet.row_dimensions[row].height = height
+
+
+def review_workbook(review: Review, history: Sequence[Review] = ()) -> bytes:
+    """The ふりかえりシート of one review on one A4 page, with the radar chart.
+
+    ``history`` holds the reviews of other years of the same project; their scores stand
+    in extra columns and are drawn as extra series of the radar chart.
+    """
+    from collab.models import PERSPECTIVES
+
+    project: CollaborationProject = review.project
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "ふりかえりシート"
+    widths = {"A": 20, "B": 14, "C": 14, "D": 14, "E": 14, "F": 14, "G": 9}
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
+
+    sheet.merge_cells("A1:E1")
+    _review_put(sheet, "A1", "ふりかえりシート", font=Font(name=_REVIEW_FONT, size=16, bold=True))
+    sheet.merge_cells("F1:G1")
+    _review_put(
+        sheet,
+        "F1",
+        f"{review.year_label}　{project.organization.name}",
+        alignment=Alignment(horizontal="right"),
+        font=Font(name=_REVIEW_FONT),
+    )
+    sheet.row_dimensions[1].height = 28
+    department = "　".join(part for part in (project.department, project.section) if part)
+    _review_labelled(sheet, 3, "団体名", review.partner_name, height=20)
+    _review_labelled(sheet, 4, "事業名", project.name, height=20)
+    _review_labelled(sheet, 5, "担当課", department, height=20)
+    _review_labelled(sheet, 6, "事業目的", review.purpose, height=45)
+    _review_labelled(sheet, 7, "事業の実施により想定した効果", review.expected_effect, height=45)
+    _review_labelled(sheet, 8, "事業概要", project.summary, height=60)
+
+    # The perspectives, their questions and the scores: the chart reads columns A and G.
+    header = 10
+    _review_put(
+        sheet,
+        f"A{header}",
+        "ふりかえりの視点（５段階評価）",
+        fill=_REVIEW_HEADING,
+        alignment=_REVIEW_CENTER,
+    )
+    sheet.merge_cells(f"B{header}:F{header}")
+    _review_put(sheet, f"B{header}", "問い", fill=_REVIEW_HEADING, alignment=_REVIEW_CENTER)
+    _review_put(
+        sheet, f"G{header}", review.year_label, fill=_REVIEW_HEADING, alignment=_REVIEW_CENTER
+    )
+    sheet.row_dimensions[header].height = 30
+    older = sorted((r for r in history if r.year != review.year), key=lambda r: r.year)
+    for offset, past in enumerate(older):
+        column = chr(ord("I") + offset)
+        sheet.column_dimensions[column].width = 11
+        _review_put(sheet, f"{column}{header}", past.year_label, alignment=_REVIEW_CENTER)
+    if older:
+        _review_put(
+            sheet, f"I{header - 1}", "過去のふりかえり", font=Font(name=_REVIEW_FONT, bold=True)
+        )
+    for index, (name, heading, question) in enumerate(PERSPECTIVES):
+        row = header + 1 + index
+        _review_put(
+            sheet,
+            f"A{row}",
+            heading,
+            alignment=_REVIEW_WRAP,
+            font=Font(name=_REVIEW_FONT, bold=True),
+        )
+        sheet.merge_cells(f"B{row}:F{row}")
+        _review_put(
+            sheet, f"B{row}", question, alignment=_REVIEW_WRAP, font=Font(name=_REVIEW_FONT, size=9)
+        )
+        _review_put(
+            sheet,
+            f"G{row}",
+            getattr(review, name),
+            alignment=_REVIEW_CENTER,
+            font=Font(name=_REVIEW_FONT, bold=True, size=12),
+        )
+        for offset, past in enumerate(older):
+            column = chr(ord("I") + offset)
+            _review_put(sheet, f"{column}{row}", getattr(past, name), alignment=_REVIEW_CENTER)
+        sheet.row_dimensions[row].height = 30
+    last = header + len(PERSPECTIVES)
+    _review_box(sheet, f"A{header}:G{last}")
+
+    chart = RadarChart()
+    chart.type = "marker"
+    chart.style = 26
+    chart.title = "ふりかえりの視点"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 5
+    chart.y_axis.majorUnit = 1
+    chart.y_axis.delete = False
+    categories = Reference(sheet, min_col=1, min_row=header + 1, max_row=last)
+    chart.add_data(Reference(sheet, min_col=7, min_row=header, max_row=last), titles_from_data=True)
+    for offset in range(len(older)):
+        column = 9 + offset
+        chart.add_data(
+            Reference(sheet, min_col=column, min_row=header, max_row=last), titles_from_data=True
+        )
+    chart.set_categories(categories)
+    chart.height = 9
+    chart.width = 15
+    chart_row = last + 2
+    sheet.add_chart(chart, f"A{chart_row}")
+
+    texts = last + 2 + 19  # below the chart (about 18 rows high)
+    _review_labelled(sheet, texts, "事業の結果", review.result, height=60)
+    _review_labelled(
+        sheet,
+        texts + 1,
+        "★団体のコメント（今後に向けての課題・改善策・要望など）",
+        review.partner_comment,
+        height=60,
+    )
+    _review_labelled(sheet, texts + 2, "★市のコメント", review.city_comment, height=60)
+    _review_labelled(sheet, texts + 3, "今後の展望", review.outlook, height=60)
+
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.orientation = "portrait"
+    setup.fitToWidth = 1
+    setup.fitToHeight = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_area = f"A1:G{texts + 3}"
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from books import xlsx
+from books.safety import UnsafeFile, check_upload
 from plans.audit import audit_record
 from plans.models import AuditEvent, Organization, User
 from shakyo.lib.fiscal import fiscal_year_label
 
-from . import books
 from .models import SCORE_FIELDS, CollaborationProject, ProjectValue, Review
 from .parsing import (
     KINDS,
@@ -69,9 +72,27 @@ class ImportOutcome:
 
 
 def collaboration_parse_file(data: bytes) -> ParseResult:
-    """Read an uploaded inventory: an Excel workbook (first sheet) or a text / CSV file."""
-    if data[:2] == b"PK":
-        rows, error = books.read_sheet_rows(data)
+    """Read an uploaded inventory: an Excel workbook (first sheet) or a text / CSV file.
+
+    A workbook passes the same upload checks as the books' imports (size, type by
+    content, macros, password protection, zip bombs) before openpyxl reads it.
+    """
+    if len(data) > settings.UPLOAD_MAX_BYTES:
+        result = ParseResult()
+        limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        result.error(0, f"ファイルが大きすぎます（上限 {limit} MB）")
+        return result
+    if data[:2] == b"PK" or data[:4] == b"\xd0\xcf\x11\xe0":
+        try:
+            with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+                handle.write(data)
+                handle.flush()
+                check_upload(handle.name)
+        except UnsafeFile as exc:
+            result = ParseResult()
+            result.error(0, exc.message)
+            return result
+        rows, error = xlsx.read_sheet_rows(data)
         if error:
             result = ParseResult()
             result.error(0, error)

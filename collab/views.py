@@ -12,11 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from books import xlsx
 from plans.access import can_view_business, require
 from plans.models import Organization
 from shakyo.lib.fiscal import fiscal_year_label
 
-from . import access, books, charts, selectors, services
+from . import access, charts, selectors, services
 from .forms import ImportForm, ProfileForm, ProjectFilterForm, ProjectForm, ReviewForm
 from .models import PERSPECTIVES, CollaborationProject, Review
 from .tables import ProjectTable
@@ -238,9 +239,9 @@ def review_export(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     review = get_object_or_404(Review.objects.select_related("project"), project=project, year=year)
     review.project = project
     history = selectors.project_history(project)
-    content = books.review_workbook(review, history)
+    content = xlsx.review_workbook(review, history)
     filename = f"ふりかえりシート_{project.name[:40]}_{review.year_label}.xlsx"
-    response = HttpResponse(content, content_type=books.XLSX_CONTENT_TYPE)
+    response = HttpResponse(content, content_type=xlsx.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f'attachment; filename="furikaeri_{project.pk}_{year}.xlsx"; '
         f"filename*=UTF-8''{quote(filename)}"

@@ -274,3 +274,43 @@ def test_service_replace_updates_adds_and_removes():
     assert (watch.summary, watch.position) == ("更新した", 2)
     assert sorted(CollaborationProject.objects.values_list("name", flat=True)) == ["新規", "見守り"]
     assert AuditEvent.objects.filter(action=AuditEvent.Action.IMPORTED).count() == 2
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+_WORKBOOK = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (_zip({**_WORKBOOK, "xl/worksheets/sheet1.xml": b"\0" * (30 * 1024 * 1024)}), "zip 爆弾"),
+        (_zip({**_WORKBOOK, "xl/vbaProject.bin": b"macro"}), "マクロ付き"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "パスワードで保護"),
+    ],
+    ids=["zip-bomb", "xlsm", "password"],
+)
+def test_unsafe_workbooks_are_refused_before_reading_and_change_nothing(tmp_path, content, message):
+    path = tmp_path / "一覧.xlsx"
+    path.write_bytes(content)
+    error = refused(str(path), "--year", "2020", "--city", "西東京市")
+    assert message in error
+    assert not CollaborationProject.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_over_the_size_limit_is_refused(tmp_path, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    path = tmp_path / "一覧.csv"
+    path.write_bytes(NISHITOKYO.read_bytes())
+    assert "ファイルが大きすぎます" in refused(str(path), "--year", "2020")
+    assert not CollaborationProject.objects.exists()

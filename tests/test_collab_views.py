@@ -492,7 +492,7 @@ def test_login_with_password_works_for_city_staff(client, collab):
 
 
 def test_review_workbook_overlays_other_years_and_keeps_text_as_text(collab):
-    from collab.books import review_workbook
+    from books.xlsx import review_workbook
 
     earlier = CollaborationProject.objects.create(
         organization=collab.city, year=2019, name=collab.mail.name, section=collab.mail.section
