@@ -41,3 +41,15 @@ format: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
+
+# Benchmark: make bench SIZE=S (or L, XL; BENCH_ARGS="--councils 100" for a scaled XL).
+# Generates the data, serves it with gunicorn on 127.0.0.1, prints the figures and writes
+# them to docs/performance.md (see bench/run.py).
+SIZE ?= S
+bench: install
+	BENCH_COMMAND="make bench SIZE=$(SIZE)$(if $(BENCH_ARGS), BENCH_ARGS=\"$(BENCH_ARGS)\")" \
+		$(PY) -m bench.run --size $(SIZE) $(BENCH_ARGS)
+
+# The demo 事業計画・事業報告 printed by LibreOffice, as PNG pages in docs/books/.
+books-preview: install
+	scripts/books-preview.sh

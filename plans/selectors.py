@@ -17,12 +17,14 @@ def visible_years(user: User) -> list[int]:
 
 
 def plan_businesses(user: User, year: int) -> QuerySet[Business]:
-    """Every business of ``year`` visible to ``user`` with initiatives, rows and quantities.
+    """Every business of ``year`` visible to ``user`` with initiatives and rows.
 
     Queries: businesses (with section, department, commissioner, year, organisation),
-    initiatives, rows, quantities — four in all, whatever the number of rows.
+    initiatives, rows — three in all, whatever the number of rows. The page reads a row's
+    target from ``PlanItem.target``; prefetching TargetQuantity too cost a third of the
+    page at 4,000 rows (bench/) for nothing shown.
     """
-    items = PlanItem.objects.prefetch_related("quantities").order_by("order", "id")
+    items = PlanItem.objects.order_by("order", "id")
     initiatives = Initiative.objects.prefetch_related(Prefetch("items", queryset=items))
     return (
         visible_businesses(user)

@@ -181,8 +181,13 @@ def build_row(
     quarter_open: bool,
     tolerance: Decimal,
     target: ParsedTarget | None = None,
+    with_previous: bool = True,
 ) -> Row:
-    """A row's progress at ``quarter`` and at the quarter before, from its 実績."""
+    """A row's progress at ``quarter`` and at the quarter before, from its 実績.
+
+    ``with_previous=False`` skips the quarter before (``Row.previous`` stays None) for
+    screens that do not show it: it is a third of the dashboard's time (bench/).
+    """
     results = list(results)
     parsed = target if target is not None else item.parsed
     progress = item_progress(
@@ -190,7 +195,7 @@ def build_row(
     )
     previous = (
         item_progress(item, results, quarter - 1, tolerance=tolerance, target=parsed)
-        if quarter > 1
+        if quarter > 1 and with_previous
         else None
     )
     return Row(item=item, target=parsed, progress=progress, previous=previous)
@@ -627,6 +632,7 @@ def dashboard(user: User, *, year: int, quarter: int) -> Dashboard:
             quarter,
             quarter_open=not is_approved,
             tolerance=business.fiscal_year.organization.tolerance,
+            with_previous=False,
         )
         summary = by_business[business.pk]
         summary.rows.append(row)

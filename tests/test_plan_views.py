@@ -81,9 +81,9 @@ def test_plan_page_query_count_does_not_grow_with_rows(client, world, django_ass
     login(client, user)
     url = reverse("plans:year", args=[2020])
     # session, user, visible years, businesses (+section, department, commissioner, year,
-    # organisation), initiatives, rows, quantities, editable sections, and the session
-    # renewal for the idle timeout (savepoint, update, release)
-    expected = 11
+    # organisation), initiatives, rows, editable sections, and the session renewal for
+    # the idle timeout (savepoint, update, release)
+    expected = 10
     with django_assert_num_queries(expected):
         small = client.get(url)
     for _ in range(6):
