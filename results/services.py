@@ -214,8 +214,9 @@ def results_save(
 
 
 def _jsonable(value):
+    """A value as the audit trail stores it: decimals in plain notation, 20 not 2E+1."""
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral_value() else str(value)
+        return format(value.normalize(), "f")
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
     return value

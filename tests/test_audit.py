@@ -111,3 +111,13 @@ def test_the_admin_cannot_edit_or_delete_audit_events(admin_client, world, saved
     delete = reverse("admin:plans_auditevent_delete", args=[event.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "stored"),
+    [("20", "20"), ("20.00", "20"), ("2100", "2100"), ("1.50", "1.5"), ("0", "0")],
+)
+def test_decimals_are_recorded_in_plain_notation(value, stored):
+    from results.services import _jsonable
+
+    assert _jsonable(Decimal(value)) == stored
