@@ -302,6 +302,11 @@ def _run_export(job: BookJob, progress: Progress) -> None:
         case _:
             raise ValueError(job.kind)
     _set_progress(job.pk, 95, "ファイルを保存しています。")
+    # A run killed while writing left a partial file under this job's name, which the job
+    # never pointed to: remove it so that a re-run replaces it instead of adding another.
+    name = job.result.field.generate_filename(job, f"job-{job.pk}.xlsx")
+    if job.result.storage.exists(name):
+        job.result.storage.delete(name)
     job.result.save(f"job-{job.pk}.xlsx", ContentFile(output.getvalue()), save=False)
     BookJob.objects.filter(pk=job.pk).update(
         result=job.result.name, result_name=_download_name(job)

@@ -190,6 +190,12 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message not acknowledged (its worker died) is delivered again after this many seconds
+# (Redis's own default is an hour). It must exceed the longest job: exports and imports of
+# one council take seconds to a minute (docs/performance.md).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60)
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # Content-Security-Policy (Django's own): no inline or foreign scripts. Inline style
