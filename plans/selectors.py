@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
@@ -57,22 +58,34 @@ class DepartmentPlan:
     sections: list[SectionPlan] = field(default_factory=list)
 
 
+def department_runs(businesses: Iterable[Business]) -> Iterator[tuple[Business, bool, bool]]:
+    """Walk businesses ordered by 課 and 係, saying where a new 課 and a new 係 begin.
+
+    Yields ``(business, new_department, new_section)``; every screen that shows a plan
+    as 課 → 係 → 事業 builds its tree from these flags.
+    """
+    department_id = section_id = None
+    for business in businesses:
+        new_department = business.section.department_id != department_id
+        new_section = new_department or business.section_id != section_id
+        department_id, section_id = business.section.department_id, business.section_id
+        yield business, new_department, new_section
+
+
 def group_by_department(businesses: list[Business]) -> list[DepartmentPlan]:
     """Arrange businesses (already ordered) as 課 → 係 → 事業, like the printed plan."""
     departments: list[DepartmentPlan] = []
-    for business in businesses:
-        section = business.section
-        department = section.department
-        if not departments or departments[-1].department.pk != department.pk:
+    for business, new_department, new_section in department_runs(businesses):
+        if new_department:
             departments.append(
                 DepartmentPlan(
-                    department=department, organization=business.fiscal_year.organization
+                    department=business.section.department,
+                    organization=business.fiscal_year.organization,
                 )
             )
-        sections = departments[-1].sections
-        if not sections or sections[-1].section.pk != section.pk:
-            sections.append(SectionPlan(section=section))
-        sections[-1].businesses.append(business)
+        if new_section:
+            departments[-1].sections.append(SectionPlan(section=business.section))
+        departments[-1].sections[-1].businesses.append(business)
     return departments
 
 

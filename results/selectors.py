@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from plans.access import visible_businesses
 from plans.models import AuditEvent, Business, Department, FiscalYear, PlanItem, Section, User
+from plans.selectors import department_runs
 from shakyo.lib.fiscal import FiscalQuarter
 from shakyo.lib.numbers import achievement_rate, round_half_up
 from targets.display import describe_target, format_number
@@ -643,20 +644,19 @@ def dashboard(user: User, *, year: int, quarter: int) -> Dashboard:
 
     departments: list[DepartmentSummary] = []
     total = StatusCounts()
-    for business in businesses:
-        section = business.section
-        department = section.department
-        if not departments or departments[-1].department.pk != department.pk:
+    for business, new_department, new_section in department_runs(businesses):
+        if new_department:
             departments.append(
                 DepartmentSummary(
-                    department=department, organization=business.fiscal_year.organization
+                    department=business.section.department,
+                    organization=business.fiscal_year.organization,
                 )
             )
         sections = departments[-1].sections
-        if not sections or sections[-1].section.pk != section.pk:
+        if new_section:
             sections.append(
                 SectionSummary(
-                    section=section,
+                    section=business.section,
                     section_quarter=section_quarters.get(
                         (business.fiscal_year_id, business.section_id)
                     ),
