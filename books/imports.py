@@ -23,7 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from plans.audit import audit_record, audit_record_many
+from plans.audit import audit_record
 from plans.models import (
     AuditEvent,
     Business,
@@ -731,8 +731,6 @@ class _PlanUpdate:
         new_items: list[PlanItem] = []
         parsed_new = []
         moved: list[PlanItem] = []
-        events: list[AuditEvent] = []
-        organization = self.fiscal_year.organization
         for business in self.file:
             db_business = self.db_businesses[business.pk]
             policies = business.policies
@@ -784,19 +782,9 @@ class _PlanUpdate:
                         k: [getattr(row, k), v] for k, v in texts.items() if getattr(row, k) != v
                     }
                     if changes:
-                        plan_item_update(item=row, **texts)
+                        # The service writes the audit event (old → new) of the row.
+                        plan_item_update(item=row, user=user, summary="取り込み", **texts)
                         updated += 1
-                        events.append(
-                            AuditEvent(
-                                organization=organization,
-                                user=user,
-                                action=AuditEvent.Action.PLAN_ITEM_CHANGED,
-                                summary=f"取り込み: {item.group} {item.name}"[:300],
-                                changes=changes,
-                                plan_item=row,
-                                section=db_business.section,
-                            )
-                        )
                     if row.initiative_id != db.pk or row.order != order:
                         row.initiative = db
                         row.order = order
@@ -812,7 +800,6 @@ class _PlanUpdate:
         PlanItem.objects.bulk_update(moved, ["initiative", "order"])
         deleted = len(self.deleted)
         PlanItem.objects.filter(pk__in=[item.pk for item in self.deleted]).delete()
-        audit_record_many(events)
         created = len(created_items)
         return ImportSummary(
             message=(

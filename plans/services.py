@@ -11,7 +11,9 @@ from django.db import transaction
 from targets.parser import parse_target, target_to_dict
 from targets.types import ParsedTarget
 
+from .audit import audit_record
 from .models import (
+    AuditEvent,
     Business,
     Department,
     FiscalYear,
@@ -20,6 +22,7 @@ from .models import (
     PlanItem,
     Section,
     TargetQuantity,
+    User,
 )
 
 
@@ -139,11 +142,38 @@ def plan_load(*, organization: Organization, data: dict[str, Any]) -> PlanLoadRe
     return PlanLoadResult(fiscal_year=fiscal_year, created=True, items=len(created))
 
 
+def _audit_item(item: PlanItem, user: User | None, changes: dict, summary: str) -> None:
+    if changes:
+        audit_record(
+            organization=item.initiative.business.fiscal_year.organization,
+            user=user,
+            action=AuditEvent.Action.PLAN_ITEM_CHANGED,
+            summary=f"{summary} 「{item.group} {item.name}」",
+            changes=changes,
+            plan_item=item,
+            section=item.initiative.business.section,
+        )
+
+
 @transaction.atomic
 def plan_item_update(
-    *, item: PlanItem, group: str, name: str, detail: str, target_text: str
+    *,
+    item: PlanItem,
+    group: str,
+    name: str,
+    detail: str,
+    target_text: str,
+    user: User | None = None,
+    summary: str = "計画の行を変更",
 ) -> PlanItem:
-    """Change a row's texts; the 目標値 is parsed again from the new text."""
+    """Change a row's texts; the 目標値 is parsed again from the new text.
+
+    What changed is written to the audit trail (old → new) under ``summary``.
+    """
+    new = {"group": group, "name": name, "detail": detail, "target_text": target_text}
+    # Old values from the database: a bound ModelForm has already changed ``item``.
+    stored = PlanItem.objects.filter(pk=item.pk).values(*new).get()
+    changes = {k: [stored[k], v] for k, v in new.items() if stored[k] != v}
     parsed = parse_target(target_text, detail)
     item.group = group
     item.name = name
@@ -157,22 +187,28 @@ def plan_item_update(
         update_fields=["group", "name", "detail", "target_text", "target_edited", *_TARGET_FIELDS]
     )
     _replace_quantities(item, parsed)
+    _audit_item(item, user, changes, summary)
     return item
 
 
 @transaction.atomic
-def plan_item_set_structure(*, item: PlanItem, parsed: ParsedTarget) -> PlanItem:
+def plan_item_set_structure(
+    *, item: PlanItem, parsed: ParsedTarget, user: User | None = None
+) -> PlanItem:
     """Replace a row's parsed target by one edited by hand (for rows marked 要確認).
 
     The written 目標値 stays as it is; the row keeps the hand-made structure until its
     text is changed again.
     """
+    old = item.target
     for field, value in target_fields(parsed).items():
         setattr(item, field, value)
     item.target_edited = True
     item.full_clean()
     item.save(update_fields=["target_edited", *_TARGET_FIELDS])
     _replace_quantities(item, parsed)
+    if old != item.target:
+        _audit_item(item, user, {"target": [old, item.target]}, "目標値の解析結果を手で修正")
     return item
 
 

@@ -112,7 +112,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_item_for_editor(request, pk)
     form = PlanItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        services.plan_item_update(item=item, **form.cleaned_data)
+        services.plan_item_update(item=item, user=request.user, **form.cleaned_data)
         messages.success(request, "計画の行を保存しました。目標値は新しい文言から読み直しました。")
         return redirect(item.get_absolute_url())
     structure_form = TargetStructureForm(initial=TargetStructureForm.initial_for(item))
@@ -137,7 +137,9 @@ def item_structure(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(item.get_absolute_url())
     form = TargetStructureForm(request.POST)
     if form.is_valid():
-        services.plan_item_set_structure(item=item, parsed=form.to_target(item.target_text))
+        services.plan_item_set_structure(
+            item=item, parsed=form.to_target(item.target_text), user=request.user
+        )
         messages.success(request, "目標値の解析結果を手で修正しました。")
         return redirect(item.get_absolute_url())
     return render(

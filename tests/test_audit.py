@@ -121,3 +121,17 @@ def test_decimals_are_recorded_in_plain_notation(value, stored):
     from results.services import _jsonable
 
     assert _jsonable(Decimal(value)) == stored
+
+
+def test_editing_a_plan_row_is_recorded_with_old_and_new(client, world):
+    item = PlanItem.objects.filter(initiative__business=world.business_a).first()
+    old_target = item.target_text
+    client.login(username=world.users["staff_a"].username, password=PASSWORD)
+    client.post(
+        reverse("plans:item_edit", args=[item.pk]),
+        {"group": item.group, "name": item.name, "detail": item.detail, "target_text": "9回"},
+    )
+    event = AuditEvent.objects.get(action="plan_item_changed")
+    assert event.plan_item == item
+    assert event.user == world.users["staff_a"]
+    assert event.changes == {"target_text": [old_target, "9回"]}
