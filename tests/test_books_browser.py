@@ -24,9 +24,15 @@ def _fast(settings, tmp_path):
 
 
 def wait_for(condition, timeout: float = 15):
+    """Poll ``condition``; the page replaces its elements as the job advances."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None
         if value:
             return value
         time.sleep(0.2)

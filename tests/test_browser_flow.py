@@ -66,6 +66,7 @@ def prefill_draft(fiscal_year, section, user, *, leave_out):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noqa: F811
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -95,7 +96,11 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     unit = behind.parsed.main.unit
     prefill_draft(r2_plan, section, staff, leave_out={behind.pk})
 
-    wait = WebDriverWait(browser, 15)
+    # A click that submits a form returns before the next page has loaded: elements read
+    # in between may belong to the page being left.
+    wait = WebDriverWait(
+        browser, 15, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    )
     entry_path = reverse("results:entry", args=[2020, 1, section.pk])
     row = f"#row-{behind.pk}"
 
