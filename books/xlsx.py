@@ -952,46 +952,44 @@ def write_entry(book: EntryBook, output: IO[bytes] | str | Path) -> None:
 
 
 def _validations(ws: Worksheet, numbers: list[str], done: list[str], cancel: list[str]) -> None:
-    if numbers:
-        dv = DataValidation(
-            type="decimal",
-            operator="greaterThanOrEqual",
-            formula1="0",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="数値を入力してください",
-            error="実績は 0 以上の数値で入力してください（単位は付けません）。",
-            promptTitle="実績",
-            prompt="今期の数だけを数値で入力します。",
-            showInputMessage=True,
-        )
-        for coordinate in numbers:
-            dv.add(coordinate)
-        ws.add_data_validation(dv)
-    if done:
-        dv = DataValidation(
-            type="list",
-            formula1=f'"{",".join(DONE_CHOICES)}"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="選択してください",
-            error="「実施」または「未実施」を選んでください。",
-        )
-        for coordinate in done:
-            dv.add(coordinate)
-        ws.add_data_validation(dv)
-    if cancel:
-        dv = DataValidation(
-            type="list",
-            formula1=f'"{CANCEL_CHOICE}"',
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="選択してください",
-            error="中止のときだけ「中止」を選んでください。",
-        )
-        for coordinate in cancel:
-            dv.add(coordinate)
-        ws.add_data_validation(dv)
+    _validate(
+        ws,
+        numbers,
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        errorTitle="数値を入力してください",
+        error="実績は 0 以上の数値で入力してください（単位は付けません）。",
+        promptTitle="実績",
+        prompt="今期の数だけを数値で入力します。",
+        showInputMessage=True,
+    )
+    _validate(
+        ws,
+        done,
+        type="list",
+        formula1=f'"{",".join(DONE_CHOICES)}"',
+        errorTitle="選択してください",
+        error="「実施」または「未実施」を選んでください。",
+    )
+    _validate(
+        ws,
+        cancel,
+        type="list",
+        formula1=f'"{CANCEL_CHOICE}"',
+        errorTitle="選択してください",
+        error="中止のときだけ「中止」を選んでください。",
+    )
+
+
+def _validate(ws: Worksheet, coordinates: list[str], **rule: Any) -> None:
+    """One data validation (blank allowed, an error shown) over ``coordinates``."""
+    if not coordinates:
+        return
+    dv = DataValidation(allow_blank=True, showErrorMessage=True, **rule)
+    for coordinate in coordinates:
+        dv.add(coordinate)
+    ws.add_data_validation(dv)
 
 
 # ---------------------------------------------------------------------------------------

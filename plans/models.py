@@ -178,11 +178,6 @@ class User(AbstractUser):
         return self.section.department_id if self.section_id else None
 
 
-class BusinessQuerySet(models.QuerySet):
-    def for_year(self, fiscal_year: FiscalYear) -> BusinessQuerySet:
-        return self.filter(fiscal_year=fiscal_year)
-
-
 class Business(models.Model):
     """事業: a business line of a section for one year, possibly commissioned (受託事業)."""
 
@@ -207,8 +202,6 @@ class Business(models.Model):
     policies_shared = models.BooleanField(
         "係の方針を他の事業と共有", default=False, help_text="同じ係の事業で方針が共通の場合。"
     )
-
-    objects = BusinessQuerySet.as_manager()
 
     class Meta:
         verbose_name = "事業"

@@ -357,7 +357,7 @@ def approve(request: HttpRequest, year: int, quarter: int, section_id: int) -> H
         for message in exc.messages:
             messages.error(request, message)
         return redirect(entry.url)
-    messages.success(request, f"{entry.section.name}の{quarter}四半期の実績を承認しました。")
+    messages.success(request, f"{entry.section.name}の第{quarter}四半期の実績を承認しました。")
     return redirect("results:department", year, quarter, entry.section.department_id)
 
 

@@ -176,7 +176,7 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     login("kacho")
     browser.get(live_server.url + entry_path)
     click("#approve-button")
-    wait.until(lambda d: "承認しました" in page_text())
+    wait.until(lambda d: "第1四半期の実績を承認しました" in page_text())
     assert SectionQuarter.objects.get(section=section, quarter=1).state == "approved"
 
     # The approved entry is locked.
