@@ -13,6 +13,7 @@ from django import forms
 
 from plans.models import PlanItem
 from shakyo.lib.numbers import parse_count
+from shakyo.lib.widgets import FAST_RENDERER
 from targets.types import Kind, ParsedTarget
 
 from .models import Result
@@ -68,6 +69,8 @@ class RowForm(forms.Form):
     a qualitative row (or one whose figure could not be read) gets 実施 / 未実施. Every
     row has 実施内容, 中止 with its reason and 理由・今後の対応.
     """
+
+    default_renderer = FAST_RENDERER  # hundreds of inputs on one page (bench/)
 
     note = forms.CharField(
         label="実施内容",
@@ -207,6 +210,8 @@ class EntryForm:
 
 
 class VersionForm(forms.Form):
+    default_renderer = FAST_RENDERER
+
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
 
