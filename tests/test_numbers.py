@@ -1,9 +1,12 @@
 """四捨五入, 達成率 and user-typed counts. Every expected value was worked out by hand."""
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shakyo.lib.numbers import achievement_rate, parse_count, round_half_up
 
@@ -129,3 +132,28 @@ def test_parse_count_reads_typed_numbers(text, value):
 )
 def test_parse_count_refuses_what_is_not_a_count(text):
     assert parse_count(text) is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.fractions(min_value=-(10**9), max_value=10**9, max_denominator=10**6),
+    st.integers(min_value=0, max_value=4),
+)
+def test_round_half_up_is_floor_of_value_plus_a_half(value, places):
+    # The definition, in Fractions: |v| × 10^p + 1/2, floored, with the sign put back.
+    scaled = math.floor(abs(value) * 10**places + Fraction(1, 2))
+    expected = Decimal(scaled).scaleb(-places) * (-1 if value < 0 else 1)
+    assert round_half_up(value, places) == expected
+    assert round_half_up(Decimal(value.numerator) / 1, places) == round_half_up(
+        Fraction(value.numerator), places
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.decimals(min_value=0, max_value=10**7, places=2),
+    st.decimals(min_value=Decimal("0.01"), max_value=10**7, places=2),
+)
+def test_achievement_rate_is_the_rounded_exact_quotient(actual, target):
+    exact = Fraction(actual) * 100 / Fraction(target)
+    assert achievement_rate(actual, target) == round_half_up(exact, 1)

@@ -6,7 +6,6 @@ pass through floats. Pure Python: no Django imports.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -32,9 +31,19 @@ def round_half_up(value: Decimal | Fraction | int, places: int = 1) -> Decimal:
         raise ValueError(f"places must be >= 0, got {places!r}")
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"cannot round {value!r}")
-    scaled = abs(Fraction(value)) * 10**places
-    rounded = math.floor(scaled + Fraction(1, 2))
-    sign = "-" if value < 0 and rounded else ""
+    numerator, denominator = value.as_integer_ratio()
+    return _round_ratio(numerator, denominator, places)
+
+
+def _round_ratio(numerator: int, denominator: int, places: int) -> Decimal:
+    """numerator / denominator (denominator > 0) rounded half up, in integers only.
+
+    floor(|n| × 10^places / d + 1/2) = (2 × |n| × 10^places + d) // (2 × d): exact, and
+    an order of magnitude faster than the same sum in Fractions (the dashboard rounds a
+    rate for every row).
+    """
+    rounded = (2 * abs(numerator) * 10**places + denominator) // (2 * denominator)
+    sign = "-" if numerator < 0 and rounded else ""
     # The string constructor is exact; Decimal arithmetic would round to 28 digits.
     return Decimal(f"{sign}{rounded}E-{places}")
 
@@ -47,7 +56,12 @@ def achievement_rate(actual: Decimal | None, target: Decimal | None) -> Decimal 
     """
     if actual is None or target is None or target == 0:
         return None
-    return round_half_up(Fraction(actual) * 100 / Fraction(target), 1)
+    actual_n, actual_d = actual.as_integer_ratio()
+    target_n, target_d = target.as_integer_ratio()
+    numerator, denominator = actual_n * target_d * 100, actual_d * target_n
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    return _round_ratio(numerator, denominator, 1)
 
 
 def parse_count(text: str | None) -> Decimal | None:
