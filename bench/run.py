@@ -569,6 +569,9 @@ def bench_pages(ref, *, quarter: int) -> list[Page]:
     section = ref.largest_section
     staff = ref.staff(section)
     entry = f"/results/{year}/q{quarter}/sections/{section.pk}/"
+    # The board lands on the latest quarter with approved 実績 (results:dashboard_latest):
+    # with Q4 being entered, Q3 — where the shortfalls and their reasons are.
+    board = max(1, quarter - 1)
     floor_entry = f"/bench/floor/{year}/q{quarter}/sections/{section.pk}/"
     return [
         Page(
@@ -590,20 +593,20 @@ def bench_pages(ref, *, quarter: int) -> list[Page]:
         ),
         Page(
             "dashboard",
-            "board dashboard (理事)",
+            f"board dashboard (理事, Q{board})",
             ref.user("riji"),
             "GET",
-            f"/results/{year}/q{quarter}/dashboard/",
-            f"/bench/floor/{year}/q{quarter}/dashboard/",
+            f"/results/{year}/q{board}/dashboard/",
+            f"/bench/floor/{year}/q{board}/dashboard/",
             "dashboard",
         ),
         Page(
             "city",
-            "city dashboard (市の所管課)",
+            f"city dashboard (市の所管課, Q{board})",
             ref.user("city"),
             "GET",
-            f"/results/{year}/q{quarter}/dashboard/",
-            f"/bench/floor/{year}/q{quarter}/city/",
+            f"/results/{year}/q{board}/dashboard/",
+            f"/bench/floor/{year}/q{board}/city/",
         ),
         Page(
             "plan",

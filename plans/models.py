@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -306,6 +308,17 @@ class PlanItem(models.Model):
 
 
 _EMPTY_TARGET = ParsedTarget(text="", kind=Kind.NONE)
+
+
+@lru_cache(maxsize=16384)
+def parsed_target(text: str | None) -> ParsedTarget:
+    """``PlanItem.parsed`` from the stored JSON as text (``Cast("target", TextField())``).
+
+    Screens that read thousands of rows (the dashboard) decode each distinct target once
+    per process: a ParsedTarget is immutable and depends on nothing but this text.
+    """
+    target = json.loads(text) if text else None
+    return target_from_dict(target) if target else _EMPTY_TARGET
 
 
 class TargetQuantity(models.Model):

@@ -7,6 +7,8 @@ templates) so that numbers look the same on every screen.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -14,10 +16,20 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from plans.access import visible_businesses
-from plans.models import AuditEvent, Business, Department, FiscalYear, PlanItem, Section, User
+from plans.models import (
+    AuditEvent,
+    Business,
+    Department,
+    FiscalYear,
+    PlanItem,
+    Section,
+    User,
+    parsed_target,
+)
 from plans.selectors import department_runs
 from shakyo.lib.fiscal import FiscalQuarter
 from shakyo.lib.numbers import achievement_rate, round_half_up
@@ -559,20 +571,73 @@ class Dashboard:
         return sum(len(d.sections) for d in self.departments)
 
 
-def dashboard(user: User, *, year: int, quarter: int) -> Dashboard:
+@dataclass(frozen=True, slots=True)
+class ResultFacts:
+    """The columns of a 実績 that a row's status and the dashboard read, without a model.
+
+    The dashboard folds every 実績 of an organisation up to a quarter; building a
+    ``Result`` instance for each was most of its time for a large council (bench/).
+    ``item_progress`` reads these exactly as it reads a ``Result``.
+    """
+
+    item_id: int
+    quarter: int
+    value: Decimal | None
+    extra_values: list
+    done: bool | None
+    cancelled: bool
+    cancel_reason: str
+    reason: str
+    note: str
+
+    is_entered = Result.is_entered  # the same rule as the model's
+
+
+# extra_values as text: most are 「[]」, decoded without json (a third of the fetch).
+_RESULT_FACTS = [
+    Cast(f.name, TextField()) if f.name == "extra_values" else f.name
+    for f in dataclasses.fields(ResultFacts)
+]
+_EXTRA = [f.name for f in dataclasses.fields(ResultFacts)].index("extra_values")
+
+
+def _result_facts(values: tuple) -> ResultFacts:
+    values = list(values)
+    text = values[_EXTRA]
+    values[_EXTRA] = json.loads(text) if text and text != "[]" else []
+    return ResultFacts(*values)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardItem:
+    """What the dashboard shows of a plan row (its status comes from ``target``)."""
+
+    pk: int
+    business: Business
+    group: str
+    name: str
+    target_text: str
+
+
+def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = None) -> Dashboard:
     """Progress of every business ``user`` may read, at ``quarter`` of ``year``.
 
     Only approved 実績 count (確定値): a section whose entry for ``quarter`` is not yet
-    approved shows its earlier quarters and is 未入力 for this one.
+    approved shows its earlier quarters and is 未入力 for this one. ``business_id``
+    narrows it to one business (the rows a board member opens); it must be visible.
 
-    Queries: businesses (with section, 課, year, organisation, commissioner), rows
-    (with initiative), their 実績 up to the quarter, the section-quarters — four in all.
+    Queries: businesses (with section, 課, year, organisation, commissioner), rows,
+    their 実績 up to the quarter, the section-quarters — four in all. Rows and 実績 are
+    read as plain tuples (``DashboardItem``, ``ResultFacts``) and each distinct target
+    is decoded once per process (``plans.models.parsed_target``).
     """
+    visible = visible_businesses(user).filter(fiscal_year__year=year)
+    if business_id is not None:
+        visible = visible.filter(pk=business_id)
     businesses = list(
-        visible_businesses(user)
-        .filter(fiscal_year__year=year)
-        .select_related("section__department", "fiscal_year__organization", "commissioned_by")
-        .order_by(
+        visible.select_related(
+            "section__department", "fiscal_year__organization", "commissioned_by"
+        ).order_by(
             "fiscal_year__organization__name",
             "section__department__order",
             "section__department__id",
@@ -583,24 +648,32 @@ def dashboard(user: User, *, year: int, quarter: int) -> Dashboard:
         )
     )
     business_ids = [b.pk for b in businesses]
+    business_of = {b.pk: b for b in businesses}
     position = {b.pk: index for index, b in enumerate(businesses)}
-    items = sorted(
-        PlanItem.objects.filter(initiative__business_id__in=business_ids).select_related(
-            "initiative"
+    rows = sorted(
+        PlanItem.objects.filter(initiative__business_id__in=business_ids)
+        .order_by()  # sorted here; the model's ordering would join up to the organisation
+        .values_list(
+            "initiative__business_id",
+            "initiative__order",
+            "initiative__number",
+            "order",
+            "pk",
+            "group",
+            "name",
+            "target_text",
+            Cast("target", TextField()),
         ),
-        key=lambda i: (
-            position[i.initiative.business_id],
-            i.initiative.order,
-            i.initiative.number,
-            i.order,
-            i.pk,
-        ),
+        key=lambda r: (position[r[0]], *r[1:5]),
     )
-    results: dict[int, list[Result]] = {}
-    for result in Result.objects.filter(
-        item__initiative__business_id__in=business_ids, quarter__lte=quarter
+    results: dict[int, list[ResultFacts]] = {}
+    for values in (
+        Result.objects.filter(item__initiative__business_id__in=business_ids, quarter__lte=quarter)
+        .order_by()  # item_progress takes any order
+        .values_list(*_RESULT_FACTS)
     ):
-        results.setdefault(result.item_id, []).append(result)
+        facts = _result_facts(values)
+        results.setdefault(facts.item_id, []).append(facts)
     fiscal_year_ids = {b.fiscal_year_id for b in businesses}
     section_quarters = {
         (sq.fiscal_year_id, sq.section_id): sq
@@ -617,25 +690,24 @@ def dashboard(user: User, *, year: int, quarter: int) -> Dashboard:
     by_business: dict[int, BusinessSummary] = {
         b.pk: BusinessSummary(business=b) for b in businesses
     }
-    business_of = {b.pk: b for b in businesses}
     shortfalls: list[Row] = []
     has_sample = False
-    for item in items:
-        business = business_of[item.initiative.business_id]
-        item.initiative.business = business  # already loaded: no query per row
-        key = (business.fiscal_year_id, business.section_id)
-        is_approved = key in approved
+    for business_pk, _, _, _, pk, group, name, target_text, target in rows:
+        business = business_of[business_pk]
+        item = DashboardItem(pk, business, group, name, target_text)
+        is_approved = (business.fiscal_year_id, business.section_id) in approved
         # The quarter's own 実績 count once the section's entry is approved.
-        counted = [r for r in results.get(item.pk, []) if r.quarter < quarter or is_approved]
+        counted = [r for r in results.get(pk, ()) if r.quarter < quarter or is_approved]
         row = build_row(
             item,
             counted,
             quarter,
             quarter_open=not is_approved,
             tolerance=business.fiscal_year.organization.tolerance,
+            target=parsed_target(target),
             with_previous=False,
         )
-        summary = by_business[business.pk]
+        summary = by_business[business_pk]
         summary.rows.append(row)
         summary.counts.add(row.status)
         has_sample = has_sample or row.is_sample

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:year>/q<int:quarter>/dashboard/", views.dashboard, name="dashboard"),
     path("<int:year>/q<int:quarter>/window/", views.window_set, name="window_set"),
     path(
+        "<int:year>/q<int:quarter>/businesses/<int:business_id>/",
+        views.business_rows,
+        name="business_rows",
+    ),
+    path(
         "<int:year>/q<int:quarter>/departments/<int:department_id>/",
         views.department,
         name="department",

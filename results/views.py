@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from plans import access
 from plans import selectors as plan_selectors
-from plans.models import Department, FiscalYear, PlanItem, Section, User
+from plans.models import Business, Department, FiscalYear, PlanItem, Section, User
 
 from . import selectors, services
 from .forms import DecisionForm, EntryForm, RowForm, ToleranceForm, UnlockForm, WindowForm
@@ -598,3 +598,27 @@ def dashboard(request: HttpRequest, year: int, quarter: int) -> HttpResponse:
             "statuses": selectors.STATUS_ORDER,
         },
     )
+
+
+@login_required
+@require_GET
+def business_rows(request: HttpRequest, year: int, quarter: int, business_id: int) -> HttpResponse:
+    """One business's rows as the dashboard shows them (opened from the dashboard).
+
+    The dashboard itself renders per-business summaries only, so that its cost follows
+    the number of businesses, not of rows; ``?fragment=1`` returns just the table for
+    the dashboard's ``<details>`` (static/js/dashboard.js), otherwise a whole page.
+    """
+    _check_quarter(quarter)
+    business = get_object_or_404(
+        Business.objects.select_related("section__department", "fiscal_year"),
+        pk=business_id,
+        fiscal_year__year=year,
+    )
+    access.require(access.can_view_business(request.user, business))
+    data = selectors.dashboard(request.user, year=year, quarter=quarter, business_id=business.pk)
+    summary = data.departments[0].sections[0].businesses[0]
+    context = {"data": data, "bs": summary, "year": year, "quarter": quarter}
+    if request.GET.get("fragment"):
+        return render(request, "results/_business_rows.html", context)
+    return render(request, "results/business_rows.html", context)

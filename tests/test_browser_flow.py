@@ -196,6 +196,8 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     browser.save_screenshot(str(SCREENSHOTS / "dashboard.png"))
     summary = browser.find_element(By.ID, f"business-{behind.initiative.business_id}")
     summary.find_element(By.TAG_NAME, "summary").click()
+    # The business's rows are fetched when it is opened (static/js/dashboard.js).
+    wait.until(lambda d: summary.find_elements(By.CSS_SELECTOR, "table.business-rows"))
     link = summary.find_element(By.PARTIAL_LINK_TEXT, behind.name or behind.group)
     assert f"{on_pace:,}{unit}" in summary.text
     link.click()

@@ -12,6 +12,7 @@ from plans.models import PlanItem
 from results.models import QuarterWindow, Result, SectionQuarter
 
 from .conftest import make_business
+from .factories import PlanItemFactory
 
 
 @pytest.fixture(autouse=True)
@@ -91,4 +92,30 @@ def test_dashboard_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(expected):
         large = client.get(url)
     assert small.status_code == large.status_code == 200
-    assert large.content.count(b"results/items/") > small.content.count(b"results/items/") + 100
+    # Every row is counted; the page lists businesses, and their rows on demand.
+    assert "テスト市社会福祉協議会　12行" in small.content.decode()  # 4 businesses × 3 rows
+    assert "テスト市社会福祉協議会　132行" in large.content.decode()  # + 12 × 10
+    assert large.content.count(b"business-summary") == small.content.count(b"business-summary") + 12
+    assert large.content.count(b'class="business-rows"') == 0
+
+
+def test_business_rows_query_count_does_not_grow_with_rows(
+    client, world, q2, django_assert_num_queries
+):
+    client.force_login(world.users["board"])
+    business = world.business_a
+    url = reverse("results:business_rows", args=[2020, 2, business.pk]) + "?fragment=1"
+    # session, user, business (+section, 課, year), may read it, businesses,
+    # rows, 実績, section-quarters, and the session save (savepoint, update, release)
+    expected = 11
+    with django_assert_num_queries(expected):
+        small = client.get(url)
+    make_business(world.section_a, rows=0)  # another business does not change this one
+    for initiative in business.initiatives.all():
+        for index in range(30):
+            PlanItemFactory(initiative=initiative, group=f"追加{index}", target_text="随時実施")
+    with django_assert_num_queries(expected):
+        large = client.get(url)
+    assert small.status_code == large.status_code == 200
+    assert large.content.count(b"results/items/") >= small.content.count(b"results/items/") + 30
+    assert b"<html" not in large.content  # the fragment only

@@ -107,6 +107,20 @@ ACCESS: dict[str, Row] = {
             }
         ),
     ),
+    # A business's rows on the dashboard: whoever reads the business (item_a's is not
+    # commissioned, so not the city's).
+    "results:business_rows": Row(
+        lambda o: [2020, 1, o["item_a"].initiative.business_id],
+        only(
+            {
+                "secretariat": 200,
+                "board": 200,
+                "department_head": 200,
+                "staff_a": 200,
+                "staff_b": 200,
+            }
+        ),
+    ),
     "results:item_history": Row(
         ITEM_A, only({"secretariat": 200, "staff_a": 200, "department_head": 200})
     ),
