@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from shakyo.lib.fiscal import fiscal_year_label
+from targets.display import describe_target
 from targets.parser import target_from_dict
 from targets.types import Kind, ParsedTarget
 
@@ -319,6 +320,12 @@ def parsed_target(text: str | None) -> ParsedTarget:
     """
     target = json.loads(text) if text else None
     return target_from_dict(target) if target else _EMPTY_TARGET
+
+
+@lru_cache(maxsize=16384)
+def target_phrases(text: str | None) -> tuple[str, ...]:
+    """What the system understood of a stored target (its JSON as text), as phrases."""
+    return tuple(describe_target(parsed_target(text)))
 
 
 class TargetQuantity(models.Model):

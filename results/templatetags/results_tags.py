@@ -9,9 +9,9 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from shakyo.lib.urls import reverse_pk
 from shakyo.lib.widgets import conditional_escape as esc
 
 register = template.Library()
@@ -92,8 +92,8 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
     item = row.item
     form = row.form
     pk = item.pk
-    status_url = reverse("results:row_status", args=[year, quarter, pk])
-    history_url = reverse("results:item_history", args=[pk])
+    status_url = reverse_pk("results:row_status", year, quarter, pk=pk)
+    history_url = reverse_pk("results:item_history", pk=pk)
     needs_reason = ' class="needs-reason"' if row.needs_reason else ""
     parts = [
         f'<tr id="row-{pk}" data-status-url="{esc(status_url)}"{needs_reason}>\n'
