@@ -367,6 +367,33 @@ def entry_items(*, fiscal_year: FiscalYear, section: Section, quarter: int) -> Q
     )
 
 
+@dataclass(frozen=True)
+class FormRow:
+    """What the entry form needs of a row to read a save: no status, no earlier quarters."""
+
+    item: PlanItem
+    target: ParsedTarget
+    current: Result | None
+
+
+def entry_form_rows(*, fiscal_year: FiscalYear, section: Section, quarter: int) -> list[FormRow]:
+    """The section's rows with their 実績 of ``quarter``, for a save (two queries).
+
+    A save that goes through never shows the page, so it skips the status of every row
+    (``entry_page``); the page is built only when the save is refused.
+    """
+    items = list(section_items(fiscal_year=fiscal_year, section=section))
+    current = {
+        r.item_id: r
+        for r in Result.objects.filter(
+            item__initiative__business__fiscal_year=fiscal_year,
+            item__initiative__business__section=section,
+            quarter=quarter,
+        ).order_by()
+    }
+    return [FormRow(item=item, target=item.parsed, current=current.get(item.pk)) for item in items]
+
+
 def entry_page(
     *,
     fiscal_year: FiscalYear,

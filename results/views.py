@@ -244,23 +244,32 @@ def _unsaved_inputs(inputs: list[ResultInput], rows: list[selectors.Row]) -> lis
 def entry(request: HttpRequest, year: int, quarter: int, section_id: int) -> HttpResponse:
     """A section's 実績 for one quarter: every row at once, saved as a draft or submitted."""
     entry = _get_entry(request, year, quarter, section_id)
-    page = selectors.entry_page(
-        fiscal_year=entry.fiscal_year,
-        section=entry.section,
-        quarter=quarter,
-        section_quarter=entry.section_quarter,
-        window=entry.window,
-    )
+
+    def page_of(entry: Entry) -> selectors.EntryPage:
+        return selectors.entry_page(
+            fiscal_year=entry.fiscal_year,
+            section=entry.section,
+            quarter=quarter,
+            section_quarter=entry.section_quarter,
+            window=entry.window,
+        )
+
     if request.method != "POST":
+        page = page_of(entry)
         form = EntryForm(
             rows=page.rows, version=entry.section_quarter.version, disabled=not entry.editable
         )
         return _render_entry(request, entry, page, form)
 
     access.require(entry.can_enter)
-    form = EntryForm(request.POST, rows=page.rows, version=entry.section_quarter.version)
+    rows = selectors.entry_form_rows(
+        fiscal_year=entry.fiscal_year, section=entry.section, quarter=quarter
+    )
+    form = EntryForm(request.POST, rows=rows, version=entry.section_quarter.version)
     if not form.is_valid():
-        return _render_entry(request, entry, page, form, errors=form.error_messages(), status=400)
+        return _render_entry(
+            request, entry, page_of(entry), form, errors=form.error_messages(), status=400
+        )
     section_quarter = services.section_quarter_get(
         fiscal_year=entry.fiscal_year, section=entry.section, quarter=quarter
     )
@@ -274,13 +283,7 @@ def entry(request: HttpRequest, year: int, quarter: int, section_id: int) -> Htt
     except StaleEntryError as exc:
         # Show what is saved now, and what this save had typed, so nothing is lost silently.
         fresh = _get_entry(request, year, quarter, section_id)
-        fresh_page = selectors.entry_page(
-            fiscal_year=fresh.fiscal_year,
-            section=fresh.section,
-            quarter=quarter,
-            section_quarter=fresh.section_quarter,
-            window=fresh.window,
-        )
+        fresh_page = page_of(fresh)
         fresh_form = EntryForm(
             rows=fresh_page.rows,
             version=fresh.section_quarter.version,
@@ -296,7 +299,7 @@ def entry(request: HttpRequest, year: int, quarter: int, section_id: int) -> Htt
             status=409,
         )
     except EntryError as exc:
-        return _render_entry(request, entry, page, form, errors=exc.messages, status=400)
+        return _render_entry(request, entry, page_of(entry), form, errors=exc.messages, status=400)
 
     if request.POST.get("action") == "submit":
         try:
