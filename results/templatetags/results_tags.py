@@ -164,3 +164,59 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
         "</tr>\n"
     )
     return mark_safe("".join(parts))  # every text above is escaped; inputs are widgets
+
+
+# ---------------------------------------------------------------------------------------
+# The dashboard's lists: a large council has ~560 rows behind and ~340 businesses
+
+
+@register.simple_tag
+def shortfall_row(row, quarter: int) -> SafeString:
+    """A row behind (遅れ・未着手) with its figures and its latest 理由・今後の対応."""
+    item = row.item
+    business = item.business
+    status = row.status
+    url = reverse_pk("results:item_detail", pk=item.pk)
+    return mark_safe(
+        "<tr>\n"
+        f'  <td class="small">{esc(business.section.name)}<br>{esc(business.name)}</td>\n'
+        f'  <td><a href="{esc(url)}?q={int(quarter)}">{esc(item.group)} {esc(item.name)}</a></td>\n'
+        f"  <td>{esc(item.target_text)}</td>\n"
+        f'  <td class="text-nowrap">{esc(row.actual_text)}'
+        f'<div class="small text-muted">期待値 {esc(row.expected_text)}</div></td>\n'
+        f'  <td class="text-nowrap">{esc(row.rate_text)}</td>\n'
+        f'  <td><span class="badge text-bg-{status.css}">{esc(status)}</span></td>\n'
+        f'  <td class="pre-line small">{esc(row.latest_reason or "（未記入）")}</td>\n'
+        "</tr>\n"
+    )
+
+
+@register.simple_tag
+def business_summary(summary, department, section, year: int, quarter: int) -> SafeString:
+    """A business on the dashboard: its bar and share; its rows open on demand."""
+    business = summary.business
+    counts = summary.counts
+    total = counts.total
+    commissioned = (
+        f' <span class="badge text-bg-info">{esc(business.commissioned_by.name)}から受託</span>'
+        if business.commissioned_by_id
+        else ""
+    )
+    url = reverse_pk("results:business_rows", year, quarter, pk=business.pk)
+    return mark_safe(
+        f'<details class="business-summary border rounded mb-2" id="business-{business.pk}">\n'
+        '  <summary class="p-2">\n'
+        '    <div class="d-flex flex-wrap gap-2 align-items-center">\n'
+        f'      <span class="fw-semibold me-auto">{esc(business.name)}{commissioned} '
+        f'<span class="small text-muted">{esc(department.name)} {esc(section.name)}・{total}行'
+        "</span></span>\n"
+        f'      <span class="small">順調以上 <strong>{esc(counts.good_rate_text)}</strong></span>\n'
+        "    </div>\n"
+        f"    {status_bar(counts)}\n"
+        "  </summary>\n"
+        f'  <div class="table-responsive px-2" data-rows-url="{esc(url)}?fragment=1">\n'
+        f'    <p class="small my-2"><a href="{esc(url)}">{esc(business.name)}の行の一覧'
+        f"（{total}行）を開く</a></p>\n"
+        "  </div>\n"
+        "</details>\n"
+    )
