@@ -382,7 +382,12 @@ def entry_form_rows(*, fiscal_year: FiscalYear, section: Section, quarter: int) 
     A save that goes through never shows the page, so it skips the status of every row
     (``entry_page``); the page is built only when the save is refused.
     """
-    items = list(section_items(fiscal_year=fiscal_year, section=section))
+    items = list(
+        section_items(fiscal_year=fiscal_year, section=section)
+        .select_related(None)
+        .defer("target")
+        .annotate(target_json=Cast("target", TextField()))
+    )
     current = {
         r.item_id: r
         for r in Result.objects.filter(
@@ -391,7 +396,10 @@ def entry_form_rows(*, fiscal_year: FiscalYear, section: Section, quarter: int) 
             quarter=quarter,
         ).order_by()
     }
-    return [FormRow(item=item, target=item.parsed, current=current.get(item.pk)) for item in items]
+    return [
+        FormRow(item=item, target=parsed_target(item.target_json), current=current.get(item.pk))
+        for item in items
+    ]
 
 
 def entry_page(

@@ -137,9 +137,12 @@ def results_save(
     if user.role != User.Role.SECRETARIAT and not (window and window.is_open):
         raise EntryError(["この四半期の入力期間ではありません。事務局にお問い合わせください。"])
 
+    # Only what validation and the audit trail's labels read (not targets or policies).
     items = {
         item.pk: item
         for item in section_items(fiscal_year=locked.fiscal_year, section=locked.section)
+        .select_related(None)
+        .only("pk", "group", "name")
     }
     errors = _validate_inputs(items, inputs)
     if errors:
