@@ -454,6 +454,9 @@ class _Schedule:
     product_text: str = ""
 
 
+_NO_SCHEDULE = _Schedule()  # 内容 without a schedule (only read, never changed)
+
+
 class _ScheduleReader:
     """Finds the schedule in a normalised text and blanks it out.
 
@@ -464,7 +467,7 @@ class _ScheduleReader:
     def __init__(self, text: str, *, strict: bool) -> None:
         self.text = text
         self.strict = strict
-        self.schedule = _Schedule()
+        self.schedule = _NO_SCHEDULE  # replaced by a new one when there is one to read
         self.notes: list[str] = []
 
     def read(self) -> tuple[str, _Schedule]:
@@ -472,6 +475,7 @@ class _ScheduleReader:
         present = set(text)
         if present.isdisjoint(_STRICT_TRIGGERS if self.strict else _TRIGGERS):
             return text, self.schedule
+        self.schedule = _Schedule()
         has_digit = not present.isdisjoint(_DIGITS)
         for step in _SCHEDULE_STEPS:
             if (
@@ -669,7 +673,8 @@ class _Q:
     written: str = ""
 
     def freeze(self, label: str | None = None) -> Quantity:
-        return Quantity(
+        return _frozen(
+            Quantity,
             value=self.value,
             unit=self.unit,
             max=self.max,
@@ -1101,6 +1106,19 @@ def _breakdown_totals(segments: list[_Segment]) -> tuple[Quantity, ...]:
 # ---------------------------------------------------------------------------------------
 
 
+def _frozen[T](cls: type[T], /, **values: Any) -> T:
+    """``cls(**values)`` for a frozen dataclass of ``targets.types``, every field given,
+    without its ``__init__``: the ``object.__setattr__`` per field of a frozen dataclass
+    was a fifth of a parse (a ParsedTarget and its Quantities each time, bench/).
+
+    These classes have no ``__post_init__`` and no slots, so the object is the same
+    (equal, same hash); ``tests/test_target_parser.py`` checks that every field is given.
+    """
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
 def _parse(text: str, detail: str) -> ParsedTarget:
     s = _normalise(text)
     if _NONE_RE.fullmatch(s):
@@ -1115,7 +1133,7 @@ def _parse(text: str, detail: str) -> ParsedTarget:
     quantities, parts = quantity_reader.result()
     notes += quantity_reader.notes
 
-    from_detail = _Schedule()
+    from_detail = _NO_SCHEDULE
     detail_s = _normalise(detail) if detail else ""
     if detail_s:
         from_detail = _ScheduleReader(detail_s, strict=False).read()[1]
@@ -1156,7 +1174,8 @@ def _parse(text: str, detail: str) -> ParsedTarget:
         notes or quantity_reader.understood or understood_schedule
     ):
         notes.append("目標値を読み取れませんでした。")
-    return ParsedTarget(
+    return _frozen(
+        ParsedTarget,
         text=text,
         kind=kind,
         needs_review=bool(notes),

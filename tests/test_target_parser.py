@@ -7,6 +7,7 @@ structure: fields a row does not mention must be empty.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from decimal import Decimal
@@ -658,6 +659,17 @@ def test_round_trip_through_json(text: str, detail: str) -> None:
     parsed = parse_target(text, detail)
     as_json = json.dumps(target_to_dict(parsed), ensure_ascii=False)
     assert target_from_dict(json.loads(as_json)) == parsed
+
+
+@pytest.mark.parametrize(("text", "detail"), ALL_CASES)
+def test_every_field_is_set_as_the_constructor_would(text: str, detail: str) -> None:
+    # The parser builds its frozen results without __init__ (targets.parser._frozen).
+    parsed = parse_target(text, detail)
+    for obj in (parsed, *parsed.quantities, *(q for p in parsed.parts for q in p.quantities)):
+        names = {f.name for f in dataclasses.fields(obj)}
+        assert set(vars(obj)) == names
+        rebuilt = type(obj)(**vars(obj))
+        assert rebuilt == obj and hash(rebuilt) == hash(obj)
 
 
 def test_the_dict_form() -> None:
