@@ -357,8 +357,16 @@ class EntryPage:
 
 
 def entry_items(*, fiscal_year: FiscalYear, section: Section, quarter: int) -> QuerySet[PlanItem]:
-    """The section's rows with their 実績 up to ``quarter`` (two queries)."""
-    return section_items(fiscal_year=fiscal_year, section=section).prefetch_related(
+    """The section's rows with their 実績 up to ``quarter`` (two queries).
+
+    The target is read as text (``target_json``, decoded once per process by
+    ``parsed_target``) and the business's 方針 not at all: the page shows neither.
+    """
+    return (
+        section_items(fiscal_year=fiscal_year, section=section)
+        .defer("target", "initiative__business__policies")
+        .annotate(target_json=Cast("target", TextField()))
+    ).prefetch_related(
         Prefetch(
             "results",
             queryset=Result.objects.filter(quarter__lte=quarter).order_by("quarter"),
@@ -417,7 +425,14 @@ def entry_page(
     quarter_open = bool(window and window.is_open)
     tolerance = fiscal_year.organization.tolerance
     rows = [
-        build_row(item, item.results_upto, quarter, quarter_open=quarter_open, tolerance=tolerance)
+        build_row(
+            item,
+            item.results_upto,
+            quarter,
+            quarter_open=quarter_open,
+            tolerance=tolerance,
+            target=parsed_target(item.target_json),
+        )
         for item in entry_items(fiscal_year=fiscal_year, section=section, quarter=quarter)
     ]
     return EntryPage(
