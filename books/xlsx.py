@@ -40,6 +40,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -198,16 +199,81 @@ def merge(ws: Worksheet, start_row: int, start_column: int, end_row: int, end_co
             ws._cells[(row, col)] = cell
 
 
+class _RowStream:
+    """A write-only worksheet (openpyxl's streaming mode) filled like a normal one.
+
+    Cells are kept until :meth:`flush` streams every row up to the last one used, so a
+    block's merges and row heights — known once its last row is written — are set
+    before it goes out: memory holds one block of a book, not the book. It offers what
+    ``put``, ``merge``, ``_merge_runs``, ``_fit_merged`` and ``_widths`` use of a
+    Worksheet. Column widths, the view and the sheet's properties must be set before
+    the first flush (they open the sheet's XML); merges and print settings any time.
+    """
+
+    def __init__(self, ws: WriteOnlyWorksheet) -> None:
+        self.ws = ws
+        self._cells: dict[tuple[int, int], Cell | MergedCell] = {}
+        self._streamed = 0
+
+    @property
+    def merged_cells(self):
+        return self.ws.merged_cells
+
+    @property
+    def row_dimensions(self):
+        return self.ws.row_dimensions
+
+    @property
+    def column_dimensions(self):
+        return self.ws.column_dimensions
+
+    def cell(self, row: int, column: int) -> Cell:
+        if row <= self._streamed:
+            raise ValueError(f"row {row} has already been streamed")
+        cell = self._cells.get((row, column))
+        if cell is None:
+            cell = self._cells[(row, column)] = Cell(self.ws, row=row, column=column)
+        return cell
+
+    def flush(self) -> None:
+        if not self._cells:
+            return
+        rows: dict[int, dict[int, Cell]] = {}
+        for (row, column), cell in self._cells.items():
+            if isinstance(cell, MergedCell):  # covered by a merge: only its style is written
+                covered = Cell(self.ws, row=row, column=column)
+                covered._style = cell._style
+                cell = covered
+            rows.setdefault(row, {})[column] = cell
+        last = max(rows)
+        for row in range(self._streamed + 1, last + 1):
+            cells = rows.get(row, {})
+            self.ws.append([cells.get(column) for column in range(1, max(cells, default=0) + 1)])
+        self._cells.clear()
+        self._streamed = last
+
+
 def _page_setup(
-    ws: Worksheet, *, last_column: int, last_row: int, title_rows: str, landscape: bool = False
+    ws: Worksheet | WriteOnlyWorksheet,
+    *,
+    last_column: int,
+    last_row: int | None,
+    title_rows: str,
+    landscape: bool = False,
 ) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    """A4, fitted to the page width, titles repeated, page numbers in the footer.
+
+    A streamed sheet calls this before its first row (the sheet's properties and view
+    are written first) with ``last_row=None``, then :func:`_print_area` at the end.
+    """
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = title_rows
-    ws.print_area = f"A1:{get_column_letter(last_column)}{max(last_row, 1)}"
+    if last_row is not None:
+        _print_area(ws, last_column, last_row)
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
     ws.page_margins.top = 0.6
@@ -218,6 +284,10 @@ def _page_setup(
     ws.oddFooter.center.font = FONT_NAME
     ws.oddFooter.center.size = 9
     ws.sheet_view.showGridLines = False
+
+
+def _print_area(ws: Worksheet | WriteOnlyWorksheet, last_column: int, last_row: int) -> None:
+    ws.print_area = f"A1:{get_column_letter(last_column)}{max(last_row, 1)}"
 
 
 def _widths(ws: Worksheet, widths: list[float]) -> None:
@@ -286,13 +356,19 @@ def _merge_runs(ws: Worksheet, column: int, rows: list[tuple[int, str]]) -> list
 def _meta(wb: Workbook, values: dict[str, Any]) -> None:
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "hidden"
-    put(ws, 1, 1, "このシートは shakyo が取り込みに使います。変更しないでください。")
+    sheet = _RowStream(ws) if wb.write_only else ws
+    put(sheet, 1, 1, "このシートは shakyo が取り込みに使います。変更しないでください。")
     for row, (key, value) in enumerate({"version": FORMAT_VERSION, **values}.items(), start=2):
-        put(ws, row, 1, key, alignment=None)
-        put(ws, row, 2, json.dumps(value, ensure_ascii=False), alignment=None)
+        put(sheet, row, 1, key, alignment=None)
+        put(sheet, row, 2, json.dumps(value, ensure_ascii=False), alignment=None)
+    if isinstance(sheet, _RowStream):
+        sheet.flush()
 
 
-def _new_workbook() -> Workbook:
+def _new_workbook(*, write_only: bool = False) -> Workbook:
+    """An empty workbook; ``write_only`` streams its sheets (see :class:`_RowStream`)."""
+    if write_only:
+        return Workbook(write_only=True)
     wb = Workbook()
     wb.remove(wb.active)
     return wb
@@ -537,8 +613,13 @@ def _content(row: ReportRow) -> str:
 
 
 class _ReportSheetWriter:
-    def __init__(self, ws: Worksheet, sheet: DepartmentSheet, columns: list[_Column], book: Book):
-        self.ws = ws
+    """Lays out one 課 of the 事業報告 (or of the city's report), streamed row by row."""
+
+    def __init__(
+        self, ws: WriteOnlyWorksheet, sheet: DepartmentSheet, columns: list[_Column], book: Book
+    ):
+        self.sheet_ws = ws
+        self.ws = _RowStream(ws)
         self.sheet = sheet
         self.columns = columns
         self.book = book
@@ -586,7 +667,8 @@ class _ReportSheetWriter:
                 fill=HEADER_FILL,
             )
         ws.row_dimensions[header].height = 28
-        ws.freeze_panes = ws.cell(row=header + 1, column=1)
+        self.sheet_ws.freeze_panes = f"A{header + 1}"
+        ws.flush()
         for business in self.sheet.businesses:
             if business.heading:
                 self.wide(business.heading, font=HEADING, fill=HEADING_FILL)
@@ -595,6 +677,8 @@ class _ReportSheetWriter:
                 written = [(self.item(row), row) for row in initiative.rows]
                 _merge_runs(ws, 1, [(r, p.group) for r, p in written])
                 _fit_merged(ws, written, 1, "group", self.columns[0].width)
+                ws.flush()  # the initiative's merges and heights are known: stream it
+        ws.flush()
         return self.row
 
     def item(self, row: ReportRow) -> int:
@@ -662,9 +746,12 @@ def _quarter_note(quarter: int) -> str:
 
 def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
     """The front sheet: counts by status per 係 and per 課, and a bar chart of them."""
-    ws = wb.create_sheet("概要", 0)
+    sheet_ws = wb.create_sheet("概要", 0)
     statuses = list(book.statuses)
     last = 2 + len(statuses) + 1
+    _page_setup(sheet_ws, last_column=last, last_row=None, title_rows="1:2", landscape=True)
+    sheet_ws.page_setup.fitToHeight = 1  # the summary is one page
+    ws = _RowStream(sheet_ws)
     _widths(ws, [16, 18, *([7] * len(statuses)), 7])
     put(ws, 1, 1, book.title, font=TITLE, alignment=WRAP_CENTER)
     merge(ws, 1, 1, 1, last)
@@ -717,37 +804,43 @@ def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
         chart.y_axis.majorGridlines = None
         chart.x_axis.delete = False
         chart.y_axis.delete = False
-        data = Reference(ws, min_col=3, max_col=2 + len(statuses), min_row=5, max_row=last_data)
+        data = Reference(
+            sheet_ws, min_col=3, max_col=2 + len(statuses), min_row=5, max_row=last_data
+        )
         chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=2, min_row=first_data, max_row=last_data))
+        chart.set_categories(Reference(sheet_ws, min_col=2, min_row=first_data, max_row=last_data))
         for series, status in zip(chart.series, statuses, strict=True):
             series.graphicalProperties = GraphicalProperties(solidFill=STATUS_COLORS[status])
             series.graphicalProperties.line.solidFill = STATUS_COLORS[status]
         chart.legend.position = "b"
         chart.width = 25
         chart.height = min(8 + 0.6 * len(sections), 40)
-        ws.add_chart(chart, f"A{row + 2}")
+        sheet_ws.add_chart(chart, f"A{row + 2}")
         row += 2 + int(chart.height * 2)
-    _page_setup(ws, last_column=last, last_row=row, title_rows="1:2", landscape=True)
-    ws.page_setup.fitToHeight = 1  # the summary is one page
+    ws.flush()
+    _print_area(sheet_ws, last, row)
 
 
 def _write_table_book(book: Book, columns: list[_Column], output, *, template: str) -> Workbook:
-    wb = _new_workbook()
+    """The report books, in openpyxl's write-only mode: a council of 4,000 rows (or a city
+    with many councils) is streamed a block at a time instead of held as cells."""
+    wb = _new_workbook(write_only=True)
     used = {"概要"}
     for sheet in book.sheets:
         ws = wb.create_sheet(_sheet_title(sheet.name, used))
-        last = _ReportSheetWriter(ws, sheet, columns, book).write()
         _page_setup(
             ws,
             last_column=len(columns),
-            last_row=last,
+            last_row=None,
             title_rows="1:3",
             landscape=len(columns) > 8,
         )
+        last = _ReportSheetWriter(ws, sheet, columns, book).write()
+        _print_area(ws, len(columns), last)
     if not book.sheets:
-        ws = wb.create_sheet("事業報告")
+        ws = _RowStream(wb.create_sheet("事業報告"))
         put(ws, 1, 1, "この年度に出力できる事業はありません。")
+        ws.flush()
     _meta(
         wb,
         {

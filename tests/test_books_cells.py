@@ -68,3 +68,35 @@ def test_put_refuses_floats_and_writes_decimals_as_numbers(tmp_path):
     ws = load_workbook(path).active
     assert ws["A1"].data_type == "n"
     assert ws["A2"].value == "制御文字"
+
+
+def test_a_streamed_sheet_keeps_a_block_until_flushed(tmp_path):
+    """_RowStream: cells, merges and heights of a block are written when it is flushed;
+    a row already streamed cannot be written again."""
+    from books.xlsx import GRID, _RowStream, merge
+
+    wb = Workbook(write_only=True)
+    sheet = _RowStream(wb.create_sheet("報告"))
+    sheet.column_dimensions["A"].width = 20
+    put(sheet, 1, 1, "見出し")
+    merge(sheet, 1, 1, 1, 3)
+    sheet.flush()
+    put(sheet, 3, 2, Decimal("2100"), border=GRID)  # row 2 stays empty
+    put(sheet, 2 + 2, 1, "=SUM(1)", border=GRID)
+    put(sheet, 3, 1, "会議の開催", border=GRID)
+    merge(sheet, 3, 1, 4, 1)
+    sheet.row_dimensions[4].height = 40
+    sheet.flush()
+    with pytest.raises(ValueError):
+        put(sheet, 4, 2, "遅すぎる")
+    path = tmp_path / "stream.xlsx"
+    wb.save(path)
+
+    ws = load_workbook(path)["報告"]
+    assert ws["A1"].value == "見出し"
+    assert sorted(str(r) for r in ws.merged_cells.ranges) == ["A1:C1", "A3:A4"]
+    assert ws["A2"].value is None and ws["B3"].value == 2100
+    assert ws["A3"].value == "会議の開催" and ws["A3"].border.left.style == "thin"
+    assert ws["A4"].border.left.style == "thin"  # covered by the merge, styled like A3
+    assert ws.row_dimensions[4].height == 40
+    assert ws.column_dimensions["A"].width == 20
