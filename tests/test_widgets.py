@@ -1,8 +1,12 @@
 """The fast widget renderer writes exactly what Django's widget templates write."""
 
+from decimal import Decimal
+
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from shakyo.lib.widgets import FAST_RENDERER
 
@@ -55,3 +59,27 @@ def test_other_templates_still_go_through_django():
     form = Sample(renderer=FAST_RENDERER)
     html = str(form)  # the form layout template (div.html) is not one of the fast ones
     assert "<div>" in html and 'name="note"' in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "form-control form-control-sm",
+        "(1)理事会 実績 （回）",
+        "a \"quoted\" <b>tag</b> & 'apostrophe'",
+        "&amp; already",
+        "<",
+        7,
+        Decimal("2100.50"),
+        None,
+        mark_safe("<b>safe</b>"),
+        gettext_lazy("実施"),
+    ],
+)
+def test_conditional_escape_matches_django(value):
+    from django.utils.html import conditional_escape as django_escape
+
+    from shakyo.lib.widgets import conditional_escape
+
+    assert conditional_escape(value) == str(django_escape(value))

@@ -19,7 +19,15 @@ from django.utils.safestring import mark_safe
 
 
 def conditional_escape(value) -> str:
-    """``django.utils.html.conditional_escape`` without its lazy-string wrapper (hot)."""
+    """``django.utils.html.conditional_escape`` without its lazy-string wrapper (hot).
+
+    Plain text is returned as it is when it has nothing to escape (most attribute values
+    and labels): five substring tests cost less than the five replacements.
+    """
+    if type(value) is str:
+        if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+            return escape(value)
+        return value
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return escape(str(value))
