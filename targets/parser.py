@@ -151,7 +151,6 @@ _COUNTER_RE = re.compile(
 _DASHES_RE = re.compile("[〜∼〰‐‑–—−]")
 # Invisible characters that come with pasted text (soft hyphen, zero-width space, BOM …).
 _INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
-_SPACES_RE = re.compile(r"\s+")
 _DASHES = {"〜": "~", "∼": "~", "〰": "~", "‐": "-", "‑": "-", "–": "-", "—": "-", "−": "-"}
 _NONE_RE = re.compile(r"[\s\-―ー_・.。…─━]*|なし|無し|該当なし")
 _ASCII_GAP_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
@@ -404,7 +403,8 @@ def _normalise(text: str) -> str:
         s = _DASHES_RE.sub(lambda m: _DASHES[m.group()], s)
     if "所" in s or "月" in s or "名" in s:
         s = _COUNTER_RE.sub(_counter, s)
-    return _SPACES_RE.sub(" ", s).strip()
+    # Runs of whitespace to one space, trimmed: str.split() splits where \s matches.
+    return " ".join(s.split())
 
 
 def _counter(m: re.Match[str]) -> str:
