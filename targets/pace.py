@@ -19,8 +19,10 @@ no Django imports.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from shakyo.lib.fiscal import quarter_of_month
 from targets.types import ParsedTarget
@@ -31,16 +33,16 @@ def _check_quarter(quarter: int) -> None:
         raise ValueError(f"quarter must be 1..4, got {quarter!r}")
 
 
-def _scheduled_quarters(target: ParsedTarget) -> list[int]:
+def _scheduled_quarters(dates: tuple[date, ...], months: tuple[int, ...]) -> list[int]:
     """The quarter of each distinct scheduled date, else of each distinct scheduled month.
 
     Dates are the more precise schedule, so they win when both are given. Months outside
     1–12 (a hand-edited structure gone wrong) are skipped rather than failing a whole
     screen; the parser never produces them.
     """
-    if target.dates:
-        return [quarter_of_month(d.month) for d in set(target.dates)]
-    return [quarter_of_month(m) for m in set(target.months) if 1 <= m <= 12]
+    if dates:
+        return [quarter_of_month(d.month) for d in set(dates)]
+    return [quarter_of_month(m) for m in set(months) if 1 <= m <= 12]
 
 
 def expected_share(target: ParsedTarget, quarter: int) -> Fraction:
@@ -51,18 +53,39 @@ def expected_share(target: ParsedTarget, quarter: int) -> Fraction:
     listed in this module's docstring; the target's kind and quantities do not matter.
     """
     _check_quarter(quarter)
-    scheduled = _scheduled_quarters(target)
+    return _share(
+        tuple(target.dates),
+        tuple(target.months),
+        target.deadline_month,
+        tuple(target.halves),
+        target.start_month,
+        quarter,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _share(
+    dates: tuple[date, ...],
+    months: tuple[int, ...],
+    deadline_month: int | None,
+    halves: tuple[int, ...],
+    start_month: int | None,
+    quarter: int,
+) -> Fraction:
+    # Cached by the schedule alone: a dashboard asks it for thousands of rows that share
+    # a few dozen schedules (bench/). Fractions are immutable, so sharing one is safe.
+    scheduled = _scheduled_quarters(dates, months)
     if scheduled:
         return Fraction(sum(1 for q in scheduled if q <= quarter), len(scheduled))
-    if target.deadline_month is not None and 1 <= target.deadline_month <= 12:
-        return Fraction(1 if quarter >= quarter_of_month(target.deadline_month) else 0)
-    halves = {h for h in target.halves if h in (1, 2)}
-    if halves:
+    if deadline_month is not None and 1 <= deadline_month <= 12:
+        return Fraction(1 if quarter >= quarter_of_month(deadline_month) else 0)
+    halves_due = {h for h in halves if h in (1, 2)}
+    if halves_due:
         # The first half is due by the end of Q2, the second by the end of Q4.
-        due = sum(1 for h in halves if h * 2 <= quarter)
-        return Fraction(due, len(halves))
-    if target.start_month is not None and 1 <= target.start_month <= 12:
-        first = quarter_of_month(target.start_month)
+        due = sum(1 for h in halves_due if h * 2 <= quarter)
+        return Fraction(due, len(halves_due))
+    if start_month is not None and 1 <= start_month <= 12:
+        first = quarter_of_month(start_month)
         return Fraction(max(0, quarter - first + 1), 4 - first + 1)
     return Fraction(quarter, 4)
 
