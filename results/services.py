@@ -123,7 +123,12 @@ def results_save(
     someone saved in between, and this save would silently overwrite their input.
     Every changed field is written to the audit trail.
     """
-    locked = SectionQuarter.objects.select_for_update().get(pk=section_quarter.pk)
+    # Lock the section-quarter row only (``of``), with what the save reads of it.
+    locked = (
+        SectionQuarter.objects.select_for_update(of=("self",))
+        .select_related("fiscal_year__organization", "section")
+        .get(pk=section_quarter.pk)
+    )
     if locked.version != version:
         raise StaleEntryError(
             [
@@ -212,7 +217,7 @@ def results_save(
         update_fields=[*_RESULT_FIELDS, "updated_by", "updated_at"],
     )
     SectionQuarter.objects.filter(pk=locked.pk).update(version=F("version") + 1)
-    locked.refresh_from_db()
+    locked.version += 1  # the row is locked until commit: nobody else changed it
     return locked
 
 

@@ -152,10 +152,10 @@ def test_saving_and_submitting_a_quarter_run_the_same_queries_at_any_size(
         data = dict(filled(entry_form(client.get(url).content.decode()), 1, action))
         counts.append(_queries(client, ref.staff(section), "POST", url, data))
 
-    # save (25 on PostgreSQL): session, user, section, year, section-quarter, window, rows,
-    # their 実績; in the save's transaction the section-quarter (get, lock), year, window,
-    # section, rows, this quarter's 実績, organisation, one insert of the audit events,
-    # one upsert of the 実績, version, refresh; the session renewal. Submit adds its own
+    # save (21 on PostgreSQL): session, user, section, year, section-quarter, window, rows,
+    # their 実績; in the save's transaction the section-quarter (get; lock, with its year,
+    # organisation and section), window, rows, this quarter's 実績, one insert of the
+    # audit events, one upsert of the 実績, version; the session renewal. Submit adds its own
     # transaction: lock, year, section, rows, 実績, organisation, update, 課, audit event.
     assert counts[0] == counts[1]
     assert counts[0][1] == 302
