@@ -74,6 +74,14 @@ def book_job(o: dict) -> list:
 
 COUNCIL_READERS = {"secretariat": 200, "board": 200}
 CITY_READERS = {**COUNCIL_READERS, "city": 200, "collab": 200}
+# Who reads section A's business (and its rows): the council-wide roles and the people
+# of its 課; it is not commissioned, so not the city.
+BUSINESS_A_READERS = {
+    **COUNCIL_READERS,
+    "department_head": 200,
+    "staff_a": 200,
+    "staff_b": 200,
+}
 
 ACCESS: dict[str, Row] = {
     # Signing in and out.
@@ -95,31 +103,10 @@ ACCESS: dict[str, Row] = {
     "results:home": Row(NO_ARGS, every(302)),
     "results:dashboard_latest": Row(NO_ARGS, every(302)),
     "results:dashboard": Row(lambda o: [2020, 1], every(200)),
-    "results:item_detail": Row(
-        ITEM_A,
-        only(
-            {
-                "secretariat": 200,
-                "board": 200,
-                "department_head": 200,
-                "staff_a": 200,
-                "staff_b": 200,
-            }
-        ),
-    ),
-    # A business's rows on the dashboard: whoever reads the business (item_a's is not
-    # commissioned, so not the city's).
+    "results:item_detail": Row(ITEM_A, only(BUSINESS_A_READERS)),
+    # A business's rows on the dashboard: the same people.
     "results:business_rows": Row(
-        lambda o: [2020, 1, o["item_a"].initiative.business_id],
-        only(
-            {
-                "secretariat": 200,
-                "board": 200,
-                "department_head": 200,
-                "staff_a": 200,
-                "staff_b": 200,
-            }
-        ),
+        lambda o: [2020, 1, o["item_a"].initiative.business_id], only(BUSINESS_A_READERS)
     ),
     "results:item_history": Row(
         ITEM_A, only({"secretariat": 200, "staff_a": 200, "department_head": 200})
