@@ -1062,9 +1062,9 @@ last run, with the exact command. On this 2-core machine:
 | command | what | takes |
 |---|---|---|
 | `make bench SIZE=S` | one council like the demo | ~4 min |
-| `make bench SIZE=L` | one large council | ~7 min |
-| `make bench SIZE=XL` | 1,000 councils × 3 years on PostgreSQL (about 5 million 実績) | ~11 min, of which ~7 min writing the data with COPY; 2.3 GB of database |
-| `make bench SIZE=XL BENCH_ARGS="--reuse"` | XL again on the database of the last XL run | ~4 min |
+| `make bench SIZE=L` | one large council | ~8 min |
+| `make bench SIZE=XL` | 1,000 councils × 3 years on PostgreSQL (about 5 million 実績) | ~11 min, of which ~5–7 min writing the data with COPY; 2.3 GB of database |
+| `make bench SIZE=XL BENCH_ARGS="--reuse"` | XL again on the database of the last XL run | ~5 min |
 | `make bench SIZE=XL BENCH_ARGS="--councils 100"` | a scaled XL (not run here) | ~5 min, estimated |
 | `make bench SIZE=S BENCH_ARGS="--db sqlite"` | S or L on SQLite (the burst then runs on SQLite too) | |
 
@@ -1072,7 +1072,9 @@ PostgreSQL is reached at `postgres://postgres@127.0.0.1:5432` (`BENCH_POSTGRES` 
 the bench database `shakyo_bench_<size>` is dropped and created by each run (kept with
 `--reuse`).
 `python -m bench.run --help` lists the knobs (requests per page, workers, burst users,
-think time). How the figures are taken:
+think time). `python -m bench.profile --size S --page entry [--profile]` times (or
+profiles with cProfile) one page in-process on the database a run left behind: the quick
+loop for trying a change. How the figures are taken:
 
 - **Data**: `bench/generate.py` cuts synthetic councils from the real 令和2年度 plan
   (`r2_plan.json`: real 項目, 内容 and 目標値, so the parser sees the real variety), with
@@ -1086,7 +1088,10 @@ think time). How the figures are taken:
   right role; the time is the latency the client observes on loopback (connect to last
   byte), i.e. the server's time plus well under a millisecond. Requests are sequential,
   after a warm-up; median and p95 (nearest rank). The entry page and the save are those of
-  the largest 係 (the worst case); the save changes every row.
+  the largest 係 (the worst case); the save changes every row. The dashboards are those
+  of Q3, the latest quarter with approved 実績, where `results:dashboard_latest` lands
+  the board during Q4's entry (at Q4 itself every row is still 未入力 and there is no
+  shortfall to list).
 - **Floors** (`bench/floors.py`): the same rows read by one hand-written SQL query and
   rendered as a bare HTML table (the save: one multi-row upsert), served by the same
   server and middleware and requested alternately with the page. *page / floor* is the
@@ -1096,6 +1101,9 @@ think time). How the figures are taken:
   latency, but it leaves out PostgreSQL's own time.
 - **Queries**: the number of SQL queries of one request, counted in-process with Django's
   test client on the same database (session and user included).
+- **Parser**: every 目標値 of the real plan, alone and read with its 内容 (as the import
+  and the editor do: a second text, for the schedule), in alternating rounds for 4.5 s,
+  so that both figures see the same machine.
 - **Export / import**: `bench/probe.py` in a fresh process: the 事業報告 of the whole
   council up to Q4 written twice (the figure is the second, as in a warm worker; the first
   is shown too), peak RSS of that process (`ru_maxrss`, so Django itself is included); the
