@@ -50,6 +50,7 @@ from openpyxl.xml.functions import iterparse as safe_iterparse  # defusedxml whe
 
 from results.status import Status
 from shakyo.lib.cells import needs_quote_prefix, wrapped_lines
+from targets.display import format_number
 
 from .reports import Book, DepartmentSheet, EntryBook, EntryRow, ReportBook, ReportRow
 
@@ -713,7 +714,7 @@ class _ReportSheetWriter:
                 if row.extras:
                     # Secondary figures (「1回（160人）」's 人) follow the main one as text.
                     return (
-                        f"{_number_text(value)}{row.unit}\n（{row.extras}）",
+                        f"{format_number(value)}{row.unit}\n（{row.extras}）",
                         RIGHT,
                         None,
                         FONT,
@@ -730,13 +731,6 @@ class _ReportSheetWriter:
         if kind == "reason":
             return row.reason, WRAP, None, FONT
         raise ValueError(kind)
-
-
-def _number_text(value: Decimal) -> str:
-    normalized = value.normalize()
-    if normalized == normalized.to_integral_value():
-        return f"{int(normalized):,}"
-    return f"{normalized:,f}"
 
 
 def _quarter_note(quarter: int) -> str:

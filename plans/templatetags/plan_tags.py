@@ -7,7 +7,6 @@ from plans.models import target_phrases
 from shakyo.lib.fiscal import fiscal_year_label
 from shakyo.lib.urls import reverse_pk
 from shakyo.lib.widgets import conditional_escape as esc
-from targets.display import describe_target
 
 register = template.Library()
 
@@ -25,12 +24,6 @@ def year_label(year: int, full_width: bool = False) -> str:
     return fiscal_year_label(int(year), full_width=bool(full_width))
 
 
-@register.filter
-def understood(item) -> list[str]:
-    return describe_target(item.parsed)
-
-
-@register.filter
 def group_rows(items) -> list[tuple[object, int]]:
     """Pair each row with the rowspan of its 項目 cell (0 where the cell is merged above)."""
     items = list(items)
