@@ -1057,14 +1057,15 @@ def render(results: Results) -> str:
 _INTRO = """# Performance
 
 Figures written by the benchmark (`bench/`); each size's section below is replaced by its
-last run, with the exact command. On this 2-core machine:
+last run, with the exact command. On this 2-core machine (times from a fresh clone,
+`make install` included):
 
 | command | what | takes |
 |---|---|---|
-| `make bench SIZE=S` | one council like the demo | ~4 min |
-| `make bench SIZE=L` | one large council | ~8 min |
-| `make bench SIZE=XL` | 1,000 councils × 3 years on PostgreSQL (about 5 million 実績) | ~11 min, of which ~5–7 min writing the data with COPY; 2.3 GB of database |
-| `make bench SIZE=XL BENCH_ARGS="--reuse"` | XL again on the database of the last XL run | ~5 min |
+| `make bench SIZE=S` | one council like the demo | 3 min (2 of them the burst's think time); ~4 min on a slower machine |
+| `make bench SIZE=L` | one large council | 4 min; up to ~8 min on a slower machine |
+| `make bench SIZE=XL` | 1,000 councils × 3 years on PostgreSQL (about 5 million 実績) | 5 min, of which ~2 min writing the data with COPY (~5–7 min on a slower machine); 2.3 GB of database |
+| `make bench SIZE=XL BENCH_ARGS="--reuse"` | XL again on the database of the last XL run | ~3–5 min |
 | `make bench SIZE=XL BENCH_ARGS="--councils 100"` | a scaled XL (not run here) | ~5 min, estimated |
 | `make bench SIZE=S BENCH_ARGS="--db sqlite"` | S or L on SQLite (the burst then runs on SQLite too) | |
 
