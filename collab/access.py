@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from plans.access import CITY_ROLES
 from plans.models import Organization, User
 
 from .models import CollaborationProject
 
 Role = User.Role
-_CITY_ROLES = {Role.COLLAB_STAFF, Role.CITY}
 _COUNCIL_READERS = {Role.BOARD, Role.SECRETARIAT}
 
 
@@ -27,7 +27,7 @@ def visible_cities(user: User) -> QuerySet[Organization]:
     cities = Organization.objects.filter(kind=Organization.Kind.CITY)
     if not user.is_authenticated or not user.organization_id:
         return cities.none()
-    if user.role in _CITY_ROLES:
+    if user.role in CITY_ROLES:
         return cities.filter(pk=user.organization_id)
     if user.role in _COUNCIL_READERS:
         return cities.filter(

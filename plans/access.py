@@ -14,12 +14,13 @@ Role = User.Role
 
 # Roles that read the whole organisation's plans.
 _ORG_WIDE = {Role.SECRETARIAT, Role.BOARD}
-# Roles of a city: they read what their city commissioned, across councils.
-_CITY_ROLES = {Role.CITY, Role.COLLAB_STAFF}
+# Roles of a city: they read what their city commissioned, across councils, and their
+# city's 協働事業一覧 (collab.access).
+CITY_ROLES = frozenset({Role.CITY, Role.COLLAB_STAFF})
 
 
 def is_city_user(user: User) -> bool:
-    return user.is_authenticated and user.role in _CITY_ROLES
+    return user.is_authenticated and user.role in CITY_ROLES
 
 
 def visible_businesses(user: User) -> QuerySet[Business]:
@@ -27,7 +28,7 @@ def visible_businesses(user: User) -> QuerySet[Business]:
     qs = Business.objects.all()
     if not user.is_authenticated or not user.role or not user.organization_id:
         return qs.none()
-    if user.role in _CITY_ROLES:
+    if user.role in CITY_ROLES:
         qs = qs.filter(commissioned_by_id=user.organization_id)
         if user.city_department:
             qs = qs.filter(Q(city_department="") | Q(city_department=user.city_department))
