@@ -69,6 +69,9 @@ class BookJob(models.Model):
         verbose_name="委託元",
     )
     progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
+    # How many times a worker has started the job: a job whose worker dies (out of memory,
+    # killed) is delivered again, and is given up after services.MAX_ATTEMPTS starts.
+    attempts = models.PositiveSmallIntegerField("開始回数", default=0)
     message = models.CharField("状況", max_length=300, blank=True)
     upload = models.FileField("取り込むファイル", upload_to=upload_path, blank=True)
     upload_name = models.CharField("元のファイル名", max_length=255, blank=True)

@@ -212,11 +212,20 @@ def _set_progress(job_id: int, percent: int, message: str = "") -> None:
     BookJob.objects.filter(pk=job_id).update(**fields)
 
 
+# A job is started at most this many times (a worker that dies puts its job back).
+MAX_ATTEMPTS = 3
+_GIVEN_UP = (
+    f"処理が{MAX_ATTEMPTS}回とも途中で止まったため中止しました。"
+    "ファイルの大きさや内容を確認し、もう一度お試しください。"
+)
+
+
 def book_job_run(*, job_id: int) -> BookJob | None:
     """Do the work of a job; safe to call again for the same job (a redelivered task).
 
     A finished job is left alone. An import marks its job done in the transaction that
-    writes the data, so a task delivered twice never imports twice.
+    writes the data, so a task delivered twice never imports twice. A job already started
+    ``MAX_ATTEMPTS`` times (each time its worker died) is marked failed, not run again.
     """
     with transaction.atomic():
         job = (
@@ -227,10 +236,17 @@ def book_job_run(*, job_id: int) -> BookJob | None:
         )
         if job is None or job.is_finished:
             return job
+        if job.attempts >= MAX_ATTEMPTS:
+            # Every start so far ended with its worker gone: the job would take the next
+            # worker down too, so it stops here instead of being delivered forever.
+            _finish(job, BookJob.State.FAILED, _GIVEN_UP, [])
+            job.refresh_from_db()
+            return job
         job.state = BookJob.State.RUNNING
+        job.attempts += 1
         job.progress = 1
         job.message = "処理しています。"
-        job.save(update_fields=["state", "progress", "message"])
+        job.save(update_fields=["state", "attempts", "progress", "message"])
 
     def progress(done: int, total: int) -> None:
         _set_progress(job_id, 5 + 85 * done // max(total, 1), f"{done} / {total} 行")

@@ -267,6 +267,38 @@ def test_a_finished_job_is_not_run_twice(world):
     assert again.state == BookJob.State.DONE
     assert again.result.name == name
     assert again.finished_at == first.finished_at
+    assert again.attempts == first.attempts == 1
+
+
+def _running_job(world, attempts):
+    """A job as a worker that died left it: started ``attempts`` times, never finished."""
+    return BookJob.objects.create(
+        organization=world.organization,
+        user=world.users["secretariat"],
+        kind=BookJob.Kind.PLAN_EXPORT,
+        year=2020,
+        state=BookJob.State.RUNNING,
+        attempts=attempts,
+        progress=40,
+    )
+
+
+def test_a_job_whose_worker_died_is_run_again(world):
+    job = book_job_run(job_id=_running_job(world, attempts=2).pk)
+    assert job.state == BookJob.State.DONE, job.message
+    assert job.attempts == 3
+    assert job.result
+
+
+def test_a_job_that_stopped_its_worker_three_times_is_given_up(client, world):
+    job = book_job_run(job_id=_running_job(world, attempts=3).pk)
+    assert job.state == BookJob.State.FAILED
+    assert job.attempts == 3
+    assert not job.result
+    assert job.finished_at is not None
+    login(client, world.users["secretariat"])
+    page = client.get(reverse("books:job", args=[job.pk])).content.decode()
+    assert "処理が3回とも途中で止まったため中止しました。" in page
 
 
 def test_uploads_are_not_kept_and_old_jobs_are_forgotten(
