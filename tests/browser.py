@@ -61,3 +61,15 @@ def browser():
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def scroll_and_click(driver, element) -> None:
+    """Scroll ``element`` to the middle of the window at once, then click it.
+
+    At once (``behavior: 'instant'``): Bootstrap makes the page scroll smoothly, and a
+    click during the scroll lands on whatever is under the point by then.
+    """
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+    )
+    element.click()

@@ -21,7 +21,7 @@ from results.services import ResultInput, results_save, section_items, section_q
 from targets.pace import expected_cumulative
 from targets.types import Kind
 
-from .browser import SCREENSHOTS, browser  # noqa: F401 (fixture)
+from .browser import SCREENSHOTS, browser, scroll_and_click  # noqa: F401 (fixture)
 
 PASSWORD = "browser-pass-1234"
 
@@ -122,11 +122,7 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
         )
 
     def click(selector):
-        element = browser.find_element(By.CSS_SELECTOR, selector)
-        browser.execute_script(
-            "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
-        )
-        element.click()
+        scroll_and_click(browser, browser.find_element(By.CSS_SELECTOR, selector))
 
     # 係長: type a shortfall (full-width digits); the status follows as they type.
     login("kakaricho")

@@ -10,18 +10,12 @@ import pytest
 from collab.models import Review
 from plans.models import User
 
-from .browser import SCREENSHOTS, browser  # noqa: F401 — the fixture
+from .browser import SCREENSHOTS, browser, scroll_and_click  # noqa: F401 — the fixture
 from .factories import PASSWORD, CityFactory, UserFactory
 
 KOGANEI = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_069e6f1201844a42.txt"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def click(driver, element) -> None:
-    """Scroll ``element`` to the middle of the window first: the form is longer than it."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
 
 
 def wait_for_text(driver, text: str) -> None:
@@ -91,14 +85,16 @@ def test_city_staff_import_filter_open_and_review(browser, live_server):  # noqa
         (4, 5, 3, 1, 4, 2, 3),
         strict=True,
     ):
-        click(
+        scroll_and_click(
             browser, browser.find_element(By.CSS_SELECTOR, f"input[name={name}][value='{score}']")
         )
     browser.find_element(By.NAME, "result").send_keys("新型コロナウイルス感染症のため中止した。")
     browser.find_element(By.NAME, "partner_comment").send_keys("記念品の配布方法を検討したい。")
     browser.find_element(By.NAME, "city_comment").send_keys("来年度は規模を縮小して実施する。")
     browser.find_element(By.NAME, "outlook").send_keys("分散開催を検討する。")
-    click(browser, browser.find_element(By.CSS_SELECTOR, "#review-form button[type=submit]"))
+    scroll_and_click(
+        browser, browser.find_element(By.CSS_SELECTOR, "#review-form button[type=submit]")
+    )
 
     wait_for_text(browser, "令和2年度のふりかえりを保存しました。")
     radar = browser.find_element(By.CSS_SELECTOR, "#review-radar svg.collab-radar-chart")
