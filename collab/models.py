@@ -79,6 +79,7 @@ class CollaborationProject(models.Model):
         on_delete=models.CASCADE,
         related_name="collaboration_projects",
         verbose_name="市",
+        db_index=False,  # collab_inventory starts with this column: no index of its own
     )
     year = models.PositiveSmallIntegerField("年度（西暦）")
     position = models.PositiveIntegerField("一覧の順番", default=0)
@@ -257,6 +258,7 @@ class ProjectValue(models.Model):
         on_delete=models.CASCADE,
         related_name="values",
         verbose_name="協働事業",
+        db_index=False,  # unique_collab_value_position starts with this column: no index of its own
     )
     kind = models.CharField("種類", max_length=10, choices=Kind)
     position = models.PositiveSmallIntegerField("順番")
@@ -360,6 +362,7 @@ class Review(models.Model):
         on_delete=models.CASCADE,
         related_name="reviews",
         verbose_name="協働事業",
+        db_index=False,  # unique_collab_review starts with this column: no index of its own
     )
     year = models.PositiveSmallIntegerField("年度（西暦）")
     partner_name = models.CharField("団体名", max_length=200, blank=True)

@@ -54,7 +54,11 @@ class FiscalYear(models.Model):
     """年度: April to March. ``year`` is the Western start year (2020 = 令和2年度)."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="fiscal_years", verbose_name="法人"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="fiscal_years",
+        verbose_name="法人",
+        db_index=False,  # unique_fiscal_year starts with this column: no index of its own
     )
     year = models.PositiveSmallIntegerField("年度（西暦）")
 
@@ -81,7 +85,11 @@ class Department(models.Model):
     """課."""
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="departments", verbose_name="法人"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="departments",
+        verbose_name="法人",
+        db_index=False,  # unique_department starts with this column: no index of its own
     )
     name = models.CharField("課名", max_length=100)
     order = models.PositiveSmallIntegerField("表示順", default=0)
@@ -102,7 +110,11 @@ class Section(models.Model):
     """係: writes the plan and enters the 実績."""
 
     department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, related_name="sections", verbose_name="課"
+        Department,
+        on_delete=models.CASCADE,
+        related_name="sections",
+        verbose_name="課",
+        db_index=False,  # unique_section starts with this column: no index of its own
     )
     name = models.CharField("係名", max_length=100)
     order = models.PositiveSmallIntegerField("表示順", default=0)
@@ -185,7 +197,11 @@ class Business(models.Model):
     """事業: a business line of a section for one year, possibly commissioned (受託事業)."""
 
     fiscal_year = models.ForeignKey(
-        FiscalYear, on_delete=models.CASCADE, related_name="businesses", verbose_name="年度"
+        FiscalYear,
+        on_delete=models.CASCADE,
+        related_name="businesses",
+        verbose_name="年度",
+        db_index=False,  # unique_business starts with this column: no index of its own
     )
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, related_name="businesses", verbose_name="係"
@@ -332,7 +348,11 @@ class TargetQuantity(models.Model):
     """A trackable figure of a row's target (position 0 is the main one)."""
 
     item = models.ForeignKey(
-        PlanItem, on_delete=models.CASCADE, related_name="quantities", verbose_name="計画の行"
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="quantities",
+        verbose_name="計画の行",
+        db_index=False,  # unique_quantity_position starts with this column: no index of its own
     )
     position = models.PositiveSmallIntegerField("順番")
     value = models.DecimalField("目標", max_digits=14, decimal_places=2)
@@ -373,7 +393,11 @@ class AuditEvent(models.Model):
         EXPORTED = "exported", "出力"
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="audit_events", verbose_name="法人"
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
+        verbose_name="法人",
+        db_index=False,  # audit_org_at starts with this column: no index of its own
     )
     at = models.DateTimeField("日時", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -14,7 +14,11 @@ class QuarterWindow(models.Model):
     """The entry window of a quarter, opened and closed by the 事務局."""
 
     fiscal_year = models.ForeignKey(
-        FiscalYear, on_delete=models.CASCADE, related_name="windows", verbose_name="年度"
+        FiscalYear,
+        on_delete=models.CASCADE,
+        related_name="windows",
+        verbose_name="年度",
+        db_index=False,  # unique_window starts with this column: no index of its own
     )
     quarter = models.PositiveSmallIntegerField("四半期")
     is_open = models.BooleanField("入力受付中", default=False)
@@ -48,7 +52,11 @@ class SectionQuarter(models.Model):
         APPROVED = "approved", "承認済み"
 
     fiscal_year = models.ForeignKey(
-        FiscalYear, on_delete=models.CASCADE, related_name="section_quarters", verbose_name="年度"
+        FiscalYear,
+        on_delete=models.CASCADE,
+        related_name="section_quarters",
+        verbose_name="年度",
+        db_index=False,  # unique_section_quarter starts with this column: no index of its own
     )
     section = models.ForeignKey(
         Section, on_delete=models.CASCADE, related_name="quarters", verbose_name="係"
@@ -105,7 +113,11 @@ class Result(models.Model):
     """
 
     item = models.ForeignKey(
-        PlanItem, on_delete=models.CASCADE, related_name="results", verbose_name="計画の行"
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="results",
+        verbose_name="計画の行",
+        db_index=False,  # unique_result starts with this column: no index of its own
     )
     quarter = models.PositiveSmallIntegerField("四半期")
     value = models.DecimalField("実績", max_digits=14, decimal_places=2, null=True, blank=True)
