@@ -214,9 +214,11 @@ def _set_progress(job_id: int, percent: int, message: str = "") -> None:
 
 # A job is started at most this many times (a worker that dies puts its job back).
 MAX_ATTEMPTS = 3
-_GIVEN_UP = (
-    f"処理が{MAX_ATTEMPTS}回とも途中で止まったため中止しました。"
-    "ファイルの大きさや内容を確認し、もう一度お試しください。"
+_GIVEN_UP = f"処理が{MAX_ATTEMPTS}回とも途中で止まったため中止しました。"
+_GIVEN_UP_IMPORT = _GIVEN_UP + "ファイルの大きさや内容を確認し、もう一度お試しください。"
+_GIVEN_UP_EXPORT = (
+    _GIVEN_UP
+    + "しばらくしてからもう一度お試しください。続く場合はシステム管理者にお知らせください。"
 )
 
 
@@ -239,7 +241,8 @@ def book_job_run(*, job_id: int) -> BookJob | None:
         if job.attempts >= MAX_ATTEMPTS:
             # Every start so far ended with its worker gone: the job would take the next
             # worker down too, so it stops here instead of being delivered forever.
-            _finish(job, BookJob.State.FAILED, _GIVEN_UP, [])
+            message = _GIVEN_UP_IMPORT if job.is_import else _GIVEN_UP_EXPORT
+            _finish(job, BookJob.State.FAILED, message, [])
             job.refresh_from_db()
             return job
         job.state = BookJob.State.RUNNING

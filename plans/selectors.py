@@ -23,10 +23,10 @@ def plan_businesses(user: User, year: int) -> QuerySet[Business]:
 
     Queries: businesses (with section, department, commissioner, year, organisation),
     initiatives, rows — three in all, whatever the number of rows. The page reads a row's
-    target from ``target_json`` (``PlanItem.target`` as text); prefetching TargetQuantity too cost a third of the
-    page at 4,000 rows (bench/) for nothing shown.
+    target from ``target_json`` (``PlanItem.target`` as text: the page's phrases are
+    cached by it); prefetching TargetQuantity too cost a third of the page at 4,000 rows
+    (bench/) for nothing shown.
     """
-    # The target as text (``target_json``): the page's phrases are cached by it.
     items = (
         PlanItem.objects.defer("target")
         .annotate(target_json=Cast("target", TextField()))

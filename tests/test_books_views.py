@@ -270,12 +270,12 @@ def test_a_finished_job_is_not_run_twice(world):
     assert again.attempts == first.attempts == 1
 
 
-def _running_job(world, attempts):
+def _running_job(world, attempts, kind=BookJob.Kind.PLAN_EXPORT):
     """A job as a worker that died left it: started ``attempts`` times, never finished."""
     return BookJob.objects.create(
         organization=world.organization,
         user=world.users["secretariat"],
-        kind=BookJob.Kind.PLAN_EXPORT,
+        kind=kind,
         year=2020,
         state=BookJob.State.RUNNING,
         attempts=attempts,
@@ -290,15 +290,26 @@ def test_a_job_whose_worker_died_is_run_again(world):
     assert job.result
 
 
-def test_a_job_that_stopped_its_worker_three_times_is_given_up(client, world):
-    job = book_job_run(job_id=_running_job(world, attempts=3).pk)
+@pytest.mark.parametrize(
+    ("kind", "advice"),
+    [
+        (
+            BookJob.Kind.PLAN_EXPORT,
+            "しばらくしてからもう一度お試しください。続く場合はシステム管理者にお知らせください。",
+        ),
+        (BookJob.Kind.PLAN_IMPORT, "ファイルの大きさや内容を確認し、もう一度お試しください。"),
+    ],
+)
+def test_a_job_that_stopped_its_worker_three_times_is_given_up(client, world, kind, advice):
+    job = book_job_run(job_id=_running_job(world, attempts=3, kind=kind).pk)
     assert job.state == BookJob.State.FAILED
     assert job.attempts == 3
     assert not job.result
     assert job.finished_at is not None
+    assert job.message == "処理が3回とも途中で止まったため中止しました。" + advice
     login(client, world.users["secretariat"])
     page = client.get(reverse("books:job", args=[job.pk])).content.decode()
-    assert "処理が3回とも途中で止まったため中止しました。" in page
+    assert job.message in page
 
 
 def test_uploads_are_not_kept_and_old_jobs_are_forgotten(

@@ -6,8 +6,6 @@ at 4,000 rows); written as an included template that was a third of the page (be
 
 from __future__ import annotations
 
-from html import escape
-
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -27,13 +25,13 @@ def status_bar(counts, large: bool = False) -> SafeString:
     label = "、".join(f"{status} {count}行" for status, count in ordered) or "行なし"
     parts = [
         f'<svg class="status-bar{" status-bar-lg" if large else ""}" viewBox="0 0 100 10" '
-        f'preserveAspectRatio="none" role="img" aria-label="{escape(label)}">'
+        f'preserveAspectRatio="none" role="img" aria-label="{esc(label)}">'
     ]
     segments = counts.segments
     for seg in segments:
         parts.append(
             f'<rect x="{seg.x}" y="0" width="{seg.width}" height="10" '
-            f'class="bar-{seg.status.css}"><title>{escape(str(seg.status))} {seg.count}行'
+            f'class="bar-{seg.status.css}"><title>{esc(seg.status)} {seg.count}行'
             "</title></rect>"
         )
     if not segments:
