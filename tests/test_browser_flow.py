@@ -66,7 +66,11 @@ def prefill_draft(fiscal_year, section, user, *, leave_out):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noqa: F811
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -116,10 +120,21 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
         return browser.find_element(By.CSS_SELECTOR, f"{row} .status-badge").text
 
     def page_text():
-        """The messages and banners (reading the whole 115-row page's text is slow)."""
-        return "\n".join(
-            element.text for element in browser.find_elements(By.CSS_SELECTOR, "main .alert, h1")
-        )
+        """The messages and banners (reading the whole 115-row page's text is slow).
+
+        Read while the next page replaces this one, an element found a moment before may
+        be gone: chromium then says so as a plain WebDriverException, not as a stale
+        element. That reads as no text yet; ``wait`` asks again.
+        """
+        try:
+            return "\n".join(
+                element.text
+                for element in browser.find_elements(By.CSS_SELECTOR, "main .alert, h1")
+            )
+        except WebDriverException as exc:
+            if "does not belong to the document" not in exc.msg:
+                raise
+            return ""
 
     def click(selector):
         scroll_and_click(browser, browser.find_element(By.CSS_SELECTOR, selector))
