@@ -33,7 +33,7 @@ PASSWORD = "bench-pass-2020"
 R2_PLAN = Path(
     os.environ.get(
         "BENCH_PLAN_JSON",
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "r2_plan.json",
+        Path(__file__).resolve().parents[1] / "plans" / "data" / "r2_plan.json",
     )
 )
 FIRST_YEAR = 2020

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .models import Department, FiscalYear, Organization, Section, User
 from .services import commissioner_get_or_create, plan_load
 
 DEMO_PASSWORD = "shakyo-demo"
+# The real 令和2年度 plan, transcribed from the printed plan (see plans/data/README.md).
+DEMO_PLAN_PATH = Path(__file__).resolve().parent / "data" / "r2_plan.json"
 
 # username, role, last name, first name, department, section, organisation ("city" = 西東京市)
 _DEMO_USERS = [

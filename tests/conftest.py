@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
+from plans.demo import DEMO_PLAN_PATH
 from plans.models import Business, Section, User
 from plans.services import plan_load
 
@@ -21,7 +21,7 @@ from .factories import (
     UserFactory,
 )
 
-PLAN_JSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "r2_plan.json"
+PLAN_JSON = DEMO_PLAN_PATH
 
 
 @pytest.fixture(autouse=True)

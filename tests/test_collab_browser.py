@@ -13,7 +13,7 @@ from plans.models import User
 from .browser import SCREENSHOTS, browser, scroll_and_click  # noqa: F401 — the fixture
 from .factories import PASSWORD, CityFactory, UserFactory
 
-KOGANEI = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "001_069e6f1201844a42.txt"
+KOGANEI = Path(__file__).resolve().parent / "data" / "seeds" / "001_069e6f1201844a42.txt"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -20,7 +20,7 @@ from plans.models import AuditEvent, Organization
 
 from .factories import CityFactory, OrganizationFactory
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 NISHITOKYO = SEEDS / "000_130e65980c83cad3.txt"
 KOGANEI = SEEDS / "001_069e6f1201844a42.txt"
 

@@ -51,7 +51,7 @@ from collab.parsing import (
     parse_survey_answer,
 )
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 NISHITOKYO = SEEDS / "000_130e65980c83cad3.txt"
 KOGANEI = SEEDS / "001_069e6f1201844a42.txt"
 

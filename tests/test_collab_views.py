@@ -19,7 +19,7 @@ from results.models import Result
 
 from .factories import PASSWORD, CityFactory, UserFactory
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 KOGANEI = SEEDS / "001_069e6f1201844a42.txt"
 Role = User.Role
 

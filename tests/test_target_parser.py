@@ -11,15 +11,15 @@ import dataclasses
 import json
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from plans.demo import DEMO_PLAN_PATH
 from targets.parser import parse_target, target_from_dict, target_to_dict
 from targets.types import Factor, Kind, ParsedTarget, Part, Quantity
 
-PLAN_JSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "r2_plan.json"
+PLAN_JSON = DEMO_PLAN_PATH
 
 
 def _plan_items() -> list[dict[str, Any]]:

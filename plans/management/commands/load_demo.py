@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from plans.demo import DEMO_PASSWORD, demo_load
+from plans.demo import DEMO_PASSWORD, DEMO_PLAN_PATH, demo_load
 
 
 class Command(BaseCommand):
@@ -18,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--plan",
-            default=str(Path(settings.BASE_DIR).parent / "shared" / "data" / "r2_plan.json"),
+            default=str(DEMO_PLAN_PATH),
             help="読み込む事業計画（r2_plan.json 形式）",
         )
         parser.add_argument(
