@@ -18,7 +18,7 @@ token="$(grep -o 'name="csrfmiddlewaretoken" value="[^"]*"' "$log.login" | head 
 curl -fsS -c "$jar" -b "$jar" -e "http://127.0.0.1:$port/login/" \
     --data-urlencode "csrfmiddlewaretoken=$token" --data-urlencode "username=jimukyoku" \
     --data-urlencode "password=shakyo-demo" -o /dev/null "http://127.0.0.1:$port/login/"
-page="$(curl -fsS -L -c "$jar" -b "$jar" "http://127.0.0.1:$port/plans/")"
+page="$(curl -fsS -L -c "$jar" -b "$jar" "http://127.0.0.1:$port/plans/2020/")"
 if ! grep -q "令和2年度" <<<"$page"; then
     echo "make run: the demo plan is not served after logging in" >&2
     exit 1
