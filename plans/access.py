@@ -103,3 +103,63 @@ def can_review(user: User, section: Section) -> bool:
 
 def is_secretariat(user: User, organization_id: int) -> bool:
     return _same_organization(user, organization_id) and user.role == Role.SECRETARIAT
+
+
+# ---------------------------------------------------------------------------------------
+# What a person is responsible for: the landing page lists this work.
+
+
+def own_entry_section_id(user: User) -> int | None:
+    """The 係 whose 実績 ``user`` enters as their own work (係長・担当), else None."""
+    if user.is_authenticated and user.role == Role.SECTION_STAFF and user.organization_id:
+        return user.section_id
+    return None
+
+
+def deciding_department_id(user: User) -> int | None:
+    """The 課 whose entries ``user`` approves or returns (課長), else None."""
+    if user.is_authenticated and user.role == Role.DEPARTMENT_HEAD and user.organization_id:
+        return user.department_id
+    return None
+
+
+def oversees_organization(user: User) -> bool:
+    """The 事務局 follows every 係's entry of its council (未提出, windows)."""
+    return (
+        user.is_authenticated and user.organization_id is not None and user.role == Role.SECRETARIAT
+    )
+
+
+def reads_council_results(user: User) -> bool:
+    """Council members (not the city) see the entry windows of their council."""
+    return (
+        user.is_authenticated
+        and user.organization_id is not None
+        and bool(user.role)
+        and user.role not in CITY_ROLES
+    )
+
+
+def scope_sentence(user: User) -> str:
+    """Why a page may be out of reach: what this person's role lets them see."""
+    if not user.is_authenticated:
+        return "ログインしてからもう一度お試しください。"
+    if not user.role or user.organization_id is None:
+        return "役割または所属が設定されていません。事務局にお問い合わせください。"
+    organization = user.organization.name
+    match user.role:
+        case Role.SECRETARIAT:
+            return f"事務局の方は{organization}のすべての事業計画と実績を扱えます。"
+        case Role.BOARD:
+            return f"理事・評議員の方は{organization}の事業計画と承認済みの実績を閲覧できます（変更はできません）。"
+        case Role.DEPARTMENT_HEAD:
+            return (
+                "課長の方は担当する課の事業計画と実績を閲覧し、課の係の実績を承認・差戻しできます。"
+            )
+        case Role.SECTION_STAFF:
+            return "係長・担当の方は所属する課の事業計画を閲覧し、自分の係の実績を入力できます。"
+        case Role.CITY:
+            return f"市の所管課の方には、{organization}が委託した事業（受託事業）だけを表示します。"
+        case Role.COLLAB_STAFF:
+            return f"市の協働担当の方は{organization}の協働事業一覧を扱えます。"
+    return ""

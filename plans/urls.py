@@ -5,6 +5,7 @@ from . import views
 app_name = "plans"
 
 urlpatterns = [
+    path("", views.plan_latest, name="latest"),
     path("<int:year>/", views.plan_year, name="year"),
     path("<int:year>/review/", views.review_list, name="review"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),

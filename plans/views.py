@@ -44,9 +44,8 @@ def _editable_section_ids(user: User) -> set[int]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.role == User.Role.COLLAB_STAFF:
-        return redirect("collab:index")
+def plan_latest(request: HttpRequest) -> HttpResponse:
+    """The plan of the newest year the user may read."""
     years = selectors.visible_years(request.user)
     if not years:
         return render(request, "plans/no_plans.html")

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "results",
     "books",
     "collab",
+    "landing",
 ]
 
 MIDDLEWARE = [

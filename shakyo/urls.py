@@ -2,14 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from plans import views as plan_views
+from landing import views as landing_views
 
 admin.site.site_header = "shakyo 管理"
 admin.site.site_title = "shakyo 管理"
 admin.site.index_title = "マスタ管理"
 
 urlpatterns = [
-    path("", plan_views.home, name="home"),
+    path("", landing_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("plans/", include("plans.urls")),
@@ -18,3 +18,8 @@ urlpatterns = [
     path("collab/", include("collab.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "landing.views.permission_denied"
+handler404 = "landing.views.page_not_found"
+# 500: Django's own view renders templates/500.html without a request context, so the page
+# needs neither the database nor the session.

@@ -1,9 +1,11 @@
 """The quarterly flow in a real browser (Debian chromium, headless) against the live server.
 
-A 係長 enters Q1 実績 with a shortfall, is refused until the shortfall has its reason,
-submits; the 課長 returns it; the 係長 corrects and resubmits; the 課長 approves; the
-entry is locked; the board's dashboard shows the new figure. Screenshots of the entry
-page and the dashboard are saved to docs/screenshots/ (linked from README.md).
+Every person starts from their landing page and reaches the work from it. A 係長 enters
+Q1 実績 with a shortfall, is refused until the shortfall has its reason, submits; the
+事務局 sees who has not submitted; the 課長 returns it; the 係長 corrects and resubmits;
+the 課長 approves; the entry is locked; the board's dashboard shows the new figure.
+Screenshots of the landing page of each role, the entry page and the dashboard are saved
+to docs/screenshots/ (linked from README.md).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pytest
 from django.urls import reverse
 
 from plans.models import Section, User
+from plans.services import commissioner_get_or_create
 from results.models import QuarterWindow, SectionQuarter
 from results.services import ResultInput, results_save, section_items, section_quarter_get
 from targets.pace import expected_cumulative
@@ -81,8 +84,17 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     staff = make_user(
         "kakaricho", User.Role.SECTION_STAFF, organization, section=section, last_name="係長"
     )
-    make_user("kacho", User.Role.DEPARTMENT_HEAD, organization, department=section.department)
-    make_user("riji", User.Role.BOARD, organization)
+    make_user(
+        "kacho",
+        User.Role.DEPARTMENT_HEAD,
+        organization,
+        department=section.department,
+        last_name="課長",
+    )
+    make_user("riji", User.Role.BOARD, organization, last_name="理事")
+    make_user("jimukyoku", User.Role.SECRETARIAT, organization, last_name="事務局")
+    city = commissioner_get_or_create(name="西東京市")
+    make_user("city", User.Role.CITY, city, last_name="市所管課")
     QuarterWindow.objects.create(
         fiscal_year=r2_plan, quarter=1, is_open=True, deadline=date(2020, 7, 15)
     )
@@ -139,16 +151,35 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     def click(selector):
         scroll_and_click(browser, browser.find_element(By.CSS_SELECTOR, selector))
 
-    # 係長: type a shortfall (full-width digits); the status follows as they type.
+    def landing(name):
+        """Every login lands on the landing page; ``name`` saves its screenshot."""
+        wait.until(ec.presence_of_element_located((By.ID, "tasks")))
+        assert browser.current_url == live_server.url + reverse("home")
+        if name:
+            browser.save_screenshot(str(SCREENSHOTS / f"landing-{name}.png"))
+
+    def follow(link_text):
+        main = browser.find_element(By.TAG_NAME, "main")
+        scroll_and_click(browser, main.find_element(By.LINK_TEXT, link_text))
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    # 係長: the landing page asks for Q1; type a shortfall (full-width digits); the status
+    # follows as they type.
     login("kakaricho")
-    browser.get(live_server.url + entry_path)
+    landing("section-staff")
+    assert (
+        "地域福祉推進係の令和2年度 第1四半期の実績（入力中）"
+        in browser.find_element(By.ID, "tasks").text
+    )
+    follow("実績を入力する")
+    wait.until(lambda d: d.current_url == live_server.url + entry_path)
     assert status_text() == "未入力"
     value = browser.find_element(By.ID, f"id_r{behind.pk}-value")
     value.send_keys("１")
     wait.until(lambda d: status_text() == "遅れ")
     reason = browser.find_element(By.ID, f"id_r{behind.pk}-reason")
     assert "is-invalid" in reason.get_attribute("class")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     browser.save_screenshot(str(SCREENSHOTS / "entry.png"))
 
     # Submitting without 理由・今後の対応 is refused; the draft is kept.
@@ -162,20 +193,28 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     wait.until(lambda d: "提出しました" in page_text())
     assert "提出済みです" in page_text()
 
-    # 課長: sees the submission, opens it, returns it with a comment.
+    # 事務局: the other sections of the council have not submitted yet.
+    login("jimukyoku")
+    landing("secretariat")
+    tasks = browser.find_element(By.ID, "tasks").text
+    assert "令和2年度 第1四半期:" in tasks and "未提出です" in tasks
+    assert "地域福祉推進係（" not in tasks  # submitted: not listed
+
+    # 課長: the landing page lists the submission; open it, return it with a comment.
     login("kacho")
-    browser.get(live_server.url + reverse("results:home"))
-    wait.until(lambda d: "確認して承認" in d.find_element(By.TAG_NAME, "main").text)
-    browser.find_element(By.LINK_TEXT, "確認して承認").click()
+    landing("department-head")
+    follow("確認して承認")
     wait.until(ec.presence_of_element_located((By.ID, "return-button")))
     browser.find_element(By.ID, "id_comment").send_keys("実績の数を日報と照合してください。")
     click("#return-button")
     wait.until(lambda d: "差し戻しました" in page_text())
 
-    # 係長: reads the comment, corrects the figure, resubmits.
+    # 係長: the landing page shows the return and its comment; correct and resubmit.
     login("kakaricho")
-    browser.get(live_server.url + entry_path)
-    assert "実績の数を日報と照合してください。" in page_text()
+    landing("")
+    assert "実績の数を日報と照合してください。" in browser.find_element(By.ID, "tasks").text
+    follow("修正する")
+    wait.until(lambda d: "実績の数を日報と照合してください。" in page_text())
     value = browser.find_element(By.ID, f"id_r{behind.pk}-value")
     value.clear()
     value.send_keys(f"{on_pace:,}")
@@ -183,9 +222,11 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     click("button[name=action][value=submit]")
     wait.until(lambda d: "提出しました" in page_text())
 
-    # 課長: approves.
+    # 課長: approves, from the landing page.
     login("kacho")
-    browser.get(live_server.url + entry_path)
+    landing("")
+    follow("確認して承認")
+    wait.until(ec.presence_of_element_located((By.ID, "approve-button")))
     click("#approve-button")
     wait.until(lambda d: "第1四半期の実績を承認しました" in page_text())
     assert SectionQuarter.objects.get(section=section, quarter=1).state == "approved"
@@ -197,9 +238,16 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     assert not browser.find_element(By.ID, f"id_r{behind.pk}-value").is_enabled()
     assert not browser.find_elements(By.CSS_SELECTOR, "button[name=action]")
 
-    # 理事: the dashboard shows the approved figures; drill down to the row's chart.
+    # 市: only what the city commissioned; nothing to do for the council's entries.
+    login("city")
+    landing("city")
+    assert "いま対応が必要なことはありません。" in browser.find_element(By.ID, "tasks").text
+
+    # 理事: from the landing page to the dashboard of approved figures; drill down to the
+    # row's chart.
     login("riji")
-    browser.get(live_server.url + reverse("results:dashboard_latest"))
+    landing("board")
+    follow("進捗ダッシュボード")
     wait.until(lambda d: "事業の進捗" in page_text())
     assert "第1四半期" in browser.title
     section_row = browser.find_element(By.ID, f"sec-{section.pk}").text

@@ -48,9 +48,9 @@ def test_plan_page_requires_login(client, world):
     assert reverse("login") in response["Location"]
 
 
-def test_home_redirects_to_newest_visible_year(client, world):
+def test_plan_menu_opens_the_newest_visible_year(client, world):
     login(client, world.users["secretariat"])
-    response = client.get(reverse("home"))
+    response = client.get(reverse("plans:latest"))
     assert response.status_code == 302
     assert response["Location"] == reverse("plans:year", args=[2020])
 

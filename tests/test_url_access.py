@@ -87,9 +87,11 @@ ACCESS: dict[str, Row] = {
     # Signing in and out.
     "login": Row(NO_ARGS, every(200, anonymous=200)),
     "logout": Row(NO_ARGS, every(LOGIN), method="post"),
-    "home": Row(NO_ARGS, every(302)),
+    # The landing page: what needs this person now.
+    "home": Row(NO_ARGS, every(200)),
     # Plans: every role reads what it may (another council reads its own plan).
     # The city's roles read the businesses it commissioned.
+    "plans:latest": Row(NO_ARGS, every(302)),
     "plans:year": Row(YEAR, every(200)),
     "plans:review": Row(YEAR, every(200)),
     "plans:item_edit": Row(ITEM_A, only({"secretariat": 200, "staff_a": 200})),

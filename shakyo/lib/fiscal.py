@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Self
 
 # Calendar months in fiscal order: April is the first month of the year.
@@ -160,6 +160,15 @@ def wareki_date(d: date, *, full_width: bool = False) -> str:
     era, era_year = _era_of(d)
     text = f"{era}{_era_year_text(era_year, full_width=False)}年{d.month}月{d.day}日"
     return text.translate(_FULL_WIDTH_DIGITS) if full_width else text
+
+
+def wareki_datetime(moment: datetime) -> str:
+    """A moment as every screen writes it: 「令和2年12月2日 13:28」 (24-hour clock).
+
+    ``moment`` is taken as it is (convert an aware datetime to local time first).
+    Raises ValueError for a date before 明治.
+    """
+    return f"{wareki_date(moment.date())} {moment.hour}:{moment.minute:02d}"
 
 
 _ERA_STARTS: dict[str, int] = {}
