@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: install
+	@scripts/ensure-print.sh
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo ""
@@ -29,6 +30,7 @@ run: install
 
 test: install
 	@scripts/ensure-browser.sh
+	@scripts/ensure-print.sh
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

@@ -45,6 +45,7 @@ from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.merge import MergedCellRange
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import iterparse as safe_iterparse  # defusedxml when installed
 
@@ -52,6 +53,7 @@ from results.status import Status
 from shakyo.lib.cells import needs_quote_prefix, wrapped_lines
 from targets.display import format_number
 
+from . import pages
 from .reports import Book, DepartmentSheet, EntryBook, EntryRow, ReportBook, ReportRow
 
 if TYPE_CHECKING:
@@ -206,7 +208,7 @@ class _RowStream:
     Cells are kept until :meth:`flush` streams every row up to the last one used, so a
     block's merges and row heights — known once its last row is written — are set
     before it goes out: memory holds one block of a book, not the book. It offers what
-    ``put``, ``merge``, ``_merge_runs``, ``_fit_merged`` and ``_widths`` use of a
+    ``put``, ``merge``, ``_draw_pages`` and ``_widths`` use of a
     Worksheet. Column widths, the view and the sheet's properties must be set before
     the first flush (they open the sheet's XML); merges and print settings any time.
     """
@@ -227,6 +229,10 @@ class _RowStream:
     @property
     def column_dimensions(self):
         return self.ws.column_dimensions
+
+    @property
+    def row_breaks(self):
+        return self.ws.row_breaks
 
     def cell(self, row: int, column: int) -> Cell:
         if row <= self._streamed:
@@ -334,26 +340,6 @@ _BOX_BORDERS = {
 }
 
 
-def _merge_runs(ws: Worksheet, column: int, rows: list[tuple[int, str]]) -> list[tuple[int, int]]:
-    """Merge vertical runs of equal, non-empty texts; returns the (first, last) rows."""
-    runs: list[tuple[int, int]] = []
-    index = 0
-    while index < len(rows):
-        end = index
-        while (
-            end + 1 < len(rows)
-            and rows[index][1]
-            and rows[end + 1][1] == rows[index][1]
-            and rows[end + 1][0] == rows[end][0] + 1
-        ):
-            end += 1
-        if end > index:
-            merge(ws, rows[index][0], column, rows[end][0], column)
-        runs.append((rows[index][0], rows[end][0]))
-        index = end + 1
-    return runs
-
-
 def _meta(wb: Workbook, values: dict[str, Any]) -> None:
     ws = wb.create_sheet(META_SHEET)
     ws.sheet_state = "hidden"
@@ -404,13 +390,20 @@ PLAN_LAST = 4
 
 
 class _PlanSheetWriter:
-    """Lays out one 課 of the 事業計画 like the printed plan."""
+    """Lays out one 課 of the 事業計画 like the printed plan, with its own page breaks.
+
+    The rows are first described as :class:`books.pages.Line` values, cut into pages by
+    :func:`books.pages.paginate`, then drawn: a continuation page starts with
+    「【係】（続き）」 and, inside a table, the table's header again.
+    """
+
+    TITLE_HEIGHT, TITLE_GAP = 24.0, 6.0
 
     def __init__(self, ws: Worksheet, sheet: DepartmentSheet):
         self.ws = ws
         self.sheet = sheet
-        self.row = 0
         self.total_width = sum(PLAN_WIDTHS)
+        self.heading = ""  # the 【…】 heading in force
 
     def tag(self, row: int, tag: str, key: Any = None, data: dict | None = None) -> None:
         put(self.ws, row, PLAN_TAG, tag, alignment=None)
@@ -419,42 +412,90 @@ class _PlanSheetWriter:
         if data:
             put(self.ws, row, PLAN_DATA, json.dumps(data, ensure_ascii=False), alignment=None)
 
-    def next_row(self) -> int:
-        self.row += 1
-        return self.row
+    def _wide_draw(self, text: str, font: Font, tag: str, align, key: Any = None):
+        def draw(row: int) -> None:
+            put(self.ws, row, 1, text, font=font, alignment=align)
+            merge(self.ws, row, 1, row, PLAN_LAST)
+            self.tag(row, tag, key)
 
-    def wide(self, text: str, *, font: Font = FONT, tag: str, align=WRAP) -> int:
-        row = self.next_row()
-        put(self.ws, row, 1, text, font=font, alignment=align)
-        merge(self.ws, row, 1, row, PLAN_LAST)
-        self.ws.row_dimensions[row].height = _height(
-            _lines(text, self.total_width), font_size=font.size or BODY_SIZE
+        return draw
+
+    def wide(
+        self, text: str, *, kind: str, tag: str, font: Font = FONT, keep: bool = False, key=None
+    ) -> pages.Line:
+        height = _height(_lines(text, self.total_width), font_size=font.size or BODY_SIZE)
+        return pages.Line(
+            kind, height, self._wide_draw(text, font, tag, WRAP, key), keep, self.heading
         )
-        self.tag(row, tag)
-        return row
 
-    def spacer(self, height: float = 8) -> None:
-        row = self.next_row()
-        self.ws.row_dimensions[row].height = height
+    def spacer(self, height: float) -> pages.Line:
+        return pages.Line(pages.Kind.SPACER, height, None, True, self.heading)
 
-    def boxed_lines(self, lines: list[str], tag: str) -> None:
-        first = self.row + 1
-        for line in lines:
-            self.wide(line, tag=tag)
-        if lines:
-            _box(self.ws, first, self.row, 1, PLAN_LAST)
+    def boxed(self, texts: list[str], tag: str) -> list[pages.Line]:
+        """The lines of a 方針 box, kept together (a box never spans two pages)."""
+        lines = []
+        for index, text in enumerate(texts):
+            edges = (index == 0, index == len(texts) - 1)
+            line = self.wide(text, kind=pages.Kind.POLICY, tag=tag, keep=not edges[1])
+            line.payload = self._boxed_draw(line.payload, *edges)
+            lines.append(line)
+        return lines
 
-    def write(self) -> int:
-        ws = self.ws
-        _widths(ws, PLAN_WIDTHS)
-        title = self.wide(self.sheet.title, font=TITLE, tag="title", align=WRAP_CENTER)
-        put(ws, title, PLAN_DATA, json.dumps({"department": self.sheet.name}, ensure_ascii=False))
-        ws.row_dimensions[title].height = 24
-        self.spacer(6)
+    def _boxed_draw(self, draw, top: bool, bottom: bool):
+        def boxed(row: int) -> None:
+            draw(row)
+            for col in range(1, PLAN_LAST + 1):
+                edges = (col == 1, col == PLAN_LAST, top, bottom)
+                _restyle(self.ws.cell(row=row, column=col), border=_BOX_BORDERS[edges])
+
+        return boxed
+
+    def lines(self) -> list[pages.Line]:
+        Kind = pages.Kind
+        lines: list[pages.Line] = []
         for business in self.sheet.businesses:
-            marker = self.next_row()
+            if business.heading:
+                self.heading = business.heading
+            lines.append(
+                pages.Line(Kind.MARKER, 0, self._marker_draw(business), True, self.heading)
+            )
+            if business.heading:
+                lines.append(self.spacer(6))
+                lines.append(
+                    self.wide(
+                        business.heading, kind=Kind.HEADING, tag="heading", font=HEADING, keep=True
+                    )
+                )
+            if business.show_policies:
+                label = self.wide("係の方針", kind=Kind.LABEL, tag="label", font=BOLD)
+                label.keep_with_next = bool(business.policies)
+                lines.append(label)
+                lines += self.boxed(business.policies, "policy")
+            for initiative in business.initiatives:
+                lines.append(self.spacer(8))
+                lines.append(
+                    self.wide(
+                        initiative.heading,
+                        kind=Kind.INITIATIVE,
+                        tag="initiative",
+                        font=HEADING,
+                        keep=True,
+                        key=initiative.pk,
+                    )
+                )
+                if initiative.policy:
+                    lines.append(
+                        self.wide("方　　針", kind=Kind.LABEL, tag="label", font=BOLD, keep=True)
+                    )
+                    lines += self.boxed(initiative.policy.split("\n"), "initiative_policy")
+                    lines[-1].keep_with_next = bool(initiative.rows)
+                lines += self.table(initiative.rows)
+        return lines
+
+    def _marker_draw(self, business):
+        def draw(row: int) -> None:
             self.tag(
-                marker,
+                row,
                 "business",
                 business.pk,
                 {
@@ -466,46 +507,22 @@ class _PlanSheetWriter:
                     "policies_from_previous": not business.show_policies,
                 },
             )
-            ws.row_dimensions[marker].hidden = True
-            if business.heading:
-                self.spacer(6)
-                self.wide(business.heading, font=HEADING, tag="heading")
-            if business.show_policies:
-                self.wide("係の方針", font=BOLD, tag="label")
-                self.boxed_lines(business.policies, "policy")
-            for initiative in business.initiatives:
-                self.spacer(8)
-                row = self.wide(initiative.heading, font=HEADING, tag="initiative")
-                put(ws, row, PLAN_KEY, str(initiative.pk), alignment=None)
-                if initiative.policy:
-                    self.wide("方　　針", font=BOLD, tag="label")
-                    self.boxed_lines(initiative.policy.split("\n"), "initiative_policy")
-                self.table(initiative.rows)
-        return self.row
+            self.ws.row_dimensions[row].hidden = True
 
-    def table(self, rows: list) -> None:
-        ws = self.ws
-        header = self.next_row()
+        return draw
+
+    def _header_draw(self, row: int) -> None:
         for col, text in ((1, "項　　目"), (2, "内　　容"), (3, ""), (4, "目標値")):
-            put(
-                ws,
-                header,
-                col,
-                text,
-                font=BOLD,
-                alignment=WRAP_CENTER,
-                border=GRID,
-                fill=HEADER_FILL,
-            )
-        merge(ws, header, 2, header, 3)
-        ws.row_dimensions[header].height = 18
-        self.tag(header, "header")
-        written: list[tuple[int, Any]] = []
-        for plan_row in rows:
-            row = self.next_row()
+            put(self.ws, row, col, text, font=BOLD, alignment=WRAP_CENTER, border=GRID,
+                fill=HEADER_FILL)  # fmt: skip
+        merge(self.ws, row, 2, row, 3)
+        self.tag(row, "header")
+
+    def _item_draw(self, plan_row):
+        def draw(row: int) -> None:
             texts = [plan_row.group, plan_row.name, plan_row.detail, plan_row.target_text]
             for col, text in enumerate(texts, start=1):
-                put(ws, row, col, text, border=GRID, alignment=CENTER if col == 4 else WRAP)
+                put(self.ws, row, col, text, border=GRID, alignment=CENTER if col == 4 else WRAP)
             extra = {
                 k: v
                 for k, v in (
@@ -516,34 +533,139 @@ class _PlanSheetWriter:
                 if v
             }
             self.tag(row, "item", plan_row.key, extra)
-            lines = max(_lines(text, PLAN_WIDTHS[col]) for col, text in enumerate(texts[1:], 1))
-            ws.row_dimensions[row].height = _height(lines)
-            written.append((row, plan_row))
-        _fit_merged(ws, written, 1, "group", PLAN_WIDTHS[0])
-        for first, last in _merge_runs(ws, 1, [(r, p.group) for r, p in written]):
-            # Within a 項目, rows with the same numbered sub-item share its cell.
-            inner = [(r, p.name) for r, p in written if first <= r <= last]
-            _merge_runs(ws, 2, inner)
-        _fit_merged(ws, written, 2, "name", PLAN_WIDTHS[1])
+
+        return draw
+
+    def table(self, rows: list) -> list[pages.Line]:
+        header = pages.Line(pages.Kind.HEADER, 18, self._header_draw, True, self.heading)
+        items = []
+        for plan_row in rows:
+            texts = [plan_row.name, plan_row.detail, plan_row.target_text]
+            lines = max(_lines(text, PLAN_WIDTHS[col]) for col, text in enumerate(texts, 1))
+            line = pages.Line(pages.Kind.ITEM, _height(lines), self._item_draw(plan_row))
+            line.heading, line.header = self.heading, header
+            line.group, line.name = plan_row.group, plan_row.name
+            items.append(line)
+        _fit_runs(items, "group", PLAN_WIDTHS[0])
+        _fit_runs(items, "name", PLAN_WIDTHS[1], within="group")
+        _keep_small_runs(items, "group")
+        return [header, *items] if items else [header]
+
+    def write(self) -> int:
+        ws = self.ws
+        _widths(ws, PLAN_WIDTHS)
+        put(ws, 1, 1, self.sheet.title, font=TITLE, alignment=WRAP_CENTER)
+        merge(ws, 1, 1, 1, PLAN_LAST)
+        self.tag(1, "title")
+        put(ws, 1, PLAN_DATA, json.dumps({"department": self.sheet.name}, ensure_ascii=False))
+        ws.row_dimensions[1].height = self.TITLE_HEIGHT
+        ws.row_dimensions[2].height = self.TITLE_GAP
+        capacity = pages.page_capacity(
+            PLAN_WIDTHS, landscape=False, title_height=self.TITLE_HEIGHT + self.TITLE_GAP
+        )
+        cut = pages.paginate(
+            self.lines(), capacity=capacity, continued=self._continued, repeat_header=True
+        )
+        merges = ((1, PLAN_WIDTHS[0]), (2, PLAN_WIDTHS[1]))
+        return _draw_pages(ws, cut, first_row=3, merges=merges)
+
+    def _continued(self, heading: str) -> pages.Line:
+        text = f"{heading}（続き）"
+        return pages.Line(
+            pages.Kind.CONTINUED,
+            _height(_lines(text, self.total_width), font_size=HEADING.size),
+            # Tagged as a label: the import skips it like 「係の方針」.
+            self._wide_draw(text, HEADING, "label", WRAP),
+            heading=heading,
+        )
 
 
-def _fit_merged(
-    ws: Worksheet, written: list[tuple[int, Any]], column: int, attr: str, width: float
-):
-    """Make a run of rows tall enough for the text of the cell merged across them."""
+def _runs(items: list, attr: str, within: str | None = None) -> Iterator[list]:
+    """Consecutive items with the same non-empty ``attr`` (and the same ``within``)."""
     index = 0
-    while index < len(written):
+    while index < len(items):
         end = index
-        text = getattr(written[index][1], attr)
-        while end + 1 < len(written) and text and getattr(written[end + 1][1], attr) == text:
+        text = getattr(items[index], attr)
+        while (
+            end + 1 < len(items)
+            and text
+            and getattr(items[end + 1], attr) == text
+            and (within is None or getattr(items[end + 1], within) == getattr(items[index], within))
+        ):
             end += 1
-        rows = [written[i][0] for i in range(index, end + 1)]
-        needed = _height(_lines(text, width))
-        have = sum(ws.row_dimensions[r].height or 0 for r in rows)
+        yield items[index : end + 1]
+        index = end + 1
+
+
+def _fit_runs(items: list, attr: str, width: float, within: str | None = None) -> None:
+    """Make each run of lines tall enough for the text of the cell merged across it."""
+    for run in _runs(items, attr, within):
+        needed = _height(_lines(getattr(run[0], attr), width))
+        have = sum(line.height for line in run)
         if needed > have:
-            ws.row_dimensions[rows[-1]].height = (ws.row_dimensions[rows[-1]].height or 0) + (
-                needed - have
-            )
+            run[-1].height += needed - have
+
+
+def _keep_small_runs(items: list, attr: str, most: float = 200.0) -> None:
+    """A 項目 of at most ``most`` points (about a quarter of a page) is not split."""
+    for run in _runs(items, attr):
+        if len(run) > 1 and sum(line.height for line in run) <= most:
+            for line in run[:-1]:
+                line.keep_with_next = True
+
+
+def _draw_pages(
+    ws, cut: list[list[pages.Line]], *, first_row: int, merges: tuple[tuple[int, float], ...]
+) -> int:
+    """Draw the pages from ``first_row`` with a row break before each page after the first.
+
+    Item rows of one 項目 on one page share a merged cell; where a 項目 runs on to the
+    next page its text stands again there. ``merges`` gives (column, width) of the 項目
+    and, for the plan, of the 内容 merged within it.
+    """
+    row = first_row - 1
+    for number, page in enumerate(cut):
+        if number:
+            ws.row_breaks.append(Break(id=row))
+        items: list[tuple[int, pages.Line]] = []
+        for line in page:
+            row += 1
+            if line.payload is not None:
+                line.payload(row)
+            if line.kind != pages.Kind.MARKER:
+                ws.row_dimensions[row].height = line.height
+            if line.kind == pages.Kind.ITEM:
+                items.append((row, line))
+        _merge_items(ws, items, merges)
+        if isinstance(ws, _RowStream):
+            ws.flush()
+    return row
+
+
+def _merge_items(
+    ws, items: list[tuple[int, pages.Line]], merges: tuple[tuple[int, float], ...]
+) -> None:
+    """Merge the runs of one page's item rows, and make each run tall enough for its text."""
+    row_of = {id(line): row for row, line in items}
+    index = 0
+    while index < len(items):
+        # Rows written one after another: a header or a heading between ends a run.
+        end = index
+        while end + 1 < len(items) and items[end + 1][0] == items[end][0] + 1:
+            end += 1
+        block = [line for _row, line in items[index : end + 1]]
+        groups = list(_runs(block, "group"))
+        for depth, (column, width) in enumerate(merges):
+            attr = ("group", "name")[depth]
+            runs = groups if depth == 0 else [r for g in groups for r in _runs(g, attr)]
+            for run in runs:
+                first, last = row_of[id(run[0])], row_of[id(run[-1])]
+                if last > first:
+                    merge(ws, first, column, last, column)
+                needed = _height(_lines(getattr(run[0], attr), width))
+                have = sum(ws.row_dimensions[r].height or 0 for r in range(first, last + 1))
+                if needed > have:  # a run cut by a page break
+                    ws.row_dimensions[last].height += needed - have
         index = end + 1
 
 
@@ -633,14 +755,23 @@ class _ReportSheetWriter:
 
     def wide(self, text: str, *, font: Font, fill: PatternFill | None = None, height=None) -> int:
         row = self.next_row()
-        put(self.ws, row, 1, text, font=font, fill=fill, alignment=WRAP)
-        if fill is not None:
-            for col in range(2, self.last + 1):
-                self.ws.cell(row=row, column=col).fill = fill
-        merge(self.ws, row, 1, row, self.last)
-        total = sum(c.width for c in self.columns)
-        self.ws.row_dimensions[row].height = height or _height(_lines(text, total))
+        self._wide_draw(text, font, fill)(row)
+        self.ws.row_dimensions[row].height = height or self._wide_height(text)
         return row
+
+    def _wide_height(self, text: str, font: Font = FONT) -> float:
+        total = sum(c.width for c in self.columns)
+        return _height(_lines(text, total), font_size=font.size or BODY_SIZE)
+
+    def _wide_draw(self, text: str, font: Font, fill: PatternFill | None = None):
+        def draw(row: int) -> None:
+            put(self.ws, row, 1, text, font=font, fill=fill, alignment=WRAP)
+            if fill is not None:
+                for col in range(2, self.last + 1):
+                    self.ws.cell(row=row, column=col).fill = fill
+            merge(self.ws, row, 1, row, self.last)
+
+        return draw
 
     def write(self) -> int:
         ws = self.ws
@@ -670,31 +801,90 @@ class _ReportSheetWriter:
         ws.row_dimensions[header].height = 28
         self.sheet_ws.freeze_panes = f"A{header + 1}"
         ws.flush()
-        for business in self.sheet.businesses:
-            if business.heading:
-                self.wide(business.heading, font=HEADING, fill=HEADING_FILL)
-            for initiative in business.initiatives:
-                self.wide(initiative.heading, font=BOLD)
-                written = [(self.item(row), row) for row in initiative.rows]
-                _merge_runs(ws, 1, [(r, p.group) for r, p in written])
-                _fit_merged(ws, written, 1, "group", self.columns[0].width)
-                ws.flush()  # the initiative's merges and heights are known: stream it
-        ws.flush()
+        # The title, the note and the table header are the print titles (repeated on
+        # every page), so a continuation page only needs 「【係】（続き）」.
+        widths = [c.width for c in self.columns]
+        capacity = pages.page_capacity(
+            widths, landscape=len(self.columns) > 8, title_height=24 + 16 + 28
+        )
+        cut = pages.paginate(
+            self.lines(), capacity=capacity, continued=self._continued, repeat_header=False
+        )
+        self.row = _draw_pages(ws, cut, first_row=header + 1, merges=((1, self.columns[0].width),))
         return self.row
 
-    def item(self, row: ReportRow) -> int:
-        ws = self.ws
-        number = self.next_row()
-        fill = SHORTFALL_FILL if row.is_shortfall else CANCELLED_FILL if row.is_cancelled else None
+    def lines(self) -> list[pages.Line]:
+        Kind = pages.Kind
+        lines: list[pages.Line] = []
+        heading = ""
+        for business in self.sheet.businesses:
+            if business.heading:
+                heading = business.heading
+                lines.append(
+                    pages.Line(
+                        Kind.HEADING,
+                        self._wide_height(heading, HEADING),
+                        self._wide_draw(heading, HEADING, HEADING_FILL),
+                        True,
+                        heading,
+                    )
+                )
+            for initiative in business.initiatives:
+                lines.append(
+                    pages.Line(
+                        Kind.INITIATIVE,
+                        self._wide_height(initiative.heading, BOLD),
+                        self._wide_draw(initiative.heading, BOLD),
+                        True,
+                        heading,
+                    )
+                )
+                items = [
+                    pages.Line(
+                        Kind.ITEM,
+                        self.item_height(row),
+                        self._item_draw(row),
+                        heading=heading,
+                        group=row.group,
+                    )
+                    for row in initiative.rows
+                ]
+                _fit_runs(items, "group", self.columns[0].width)
+                _keep_small_runs(items, "group")
+                lines += items
+        return lines
+
+    def _continued(self, heading: str) -> pages.Line:
+        text = f"{heading}（続き）"
+        return pages.Line(
+            pages.Kind.CONTINUED,
+            self._wide_height(text, HEADING),
+            self._wide_draw(text, HEADING, HEADING_FILL),
+            heading=heading,
+        )
+
+    def item_height(self, row: ReportRow) -> float:
         lines = 1
+        for column in self.columns:
+            if column.kind != "group":
+                value = self.value(row, column.kind)[0]
+                if isinstance(value, str):
+                    lines = max(lines, _lines(value, column.width))
+        return _height(lines)
+
+    def _item_draw(self, row: ReportRow):
+        def draw(number: int) -> None:
+            self.item(row, number)
+
+        return draw
+
+    def item(self, row: ReportRow, number: int) -> None:
+        ws = self.ws
+        fill = SHORTFALL_FILL if row.is_shortfall else CANCELLED_FILL if row.is_cancelled else None
         for col, column in enumerate(self.columns, start=1):
             value, align, fmt, font = self.value(row, column.kind)
             put(ws, number, col, value, border=GRID, alignment=align, fill=fill,
                 number_format=fmt, font=font)  # fmt: skip
-            if isinstance(value, str) and column.kind != "group":
-                lines = max(lines, _lines(value, column.width))
-        ws.row_dimensions[number].height = _height(lines)
-        return number
 
     def value(self, row: ReportRow, kind: str):
         if kind == "group":

@@ -1,25 +1,15 @@
 #!/usr/bin/env bash
 # Prints the demo's books as LibreOffice does, to check they look like the council's own
 # documents: 事業計画 and 事業報告 (xlsx) → PDF (soffice --headless) → PNG (pdftoppm),
-# written to docs/books/. Installs libreoffice-calc, fonts-noto-cjk and poppler-utils
-# with apt-get when they are missing. Uses a throw-away SQLite database.
+# written to docs/books/. Installs LibreOffice, fonts-noto-cjk and poppler-utils with
+# apt-get when they are missing (scripts/ensure-print.sh). Uses a throw-away SQLite database.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY="${PY:-.venv/bin/python}"
 OUT="${OUT:-docs/books}"
 
-missing=()
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc)
-command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
-if ((${#missing[@]})); then
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  echo "インストールします: ${missing[*]}"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+scripts/ensure-print.sh
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -34,12 +24,14 @@ soffice --headless --norestore "-env:UserInstallation=file://$work/lo-profile" \
   --convert-to pdf --outdir "$work" "$work/plan.xlsx" "$work/report.xlsx" >/dev/null
 
 mkdir -p "$OUT"
-# 事業計画: the first page (総務課); 事業報告: the summary page and the first detail page.
+# 事業計画: the first page (総務課) and the third, which continues a table of 【法人運営係】
+# (「（続き）」 and the header again); 事業報告: the summary page and the first detail page.
 pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/plan.pdf" "$OUT/plan"
+pdftoppm -png -r 90 -f 3 -l 3 -singlefile "$work/plan.pdf" "$OUT/plan-continued"
 pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/report.pdf" "$OUT/report-summary"
 pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/report.pdf" "$OUT/report"
 for name in plan report; do
   pages="$(pdfinfo "$work/$name.pdf" | awk '/^Pages:/ {print $2}')"
   echo "$name.pdf: ${pages} ページ"
 done
-echo "作成しました: $OUT/plan.png $OUT/report-summary.png $OUT/report.png"
+echo "作成しました: $OUT/plan.png $OUT/plan-continued.png $OUT/report-summary.png $OUT/report.png"

@@ -235,3 +235,5 @@ LOGGING = {
 # files of finished book jobs are kept this many days.
 BOOKS_MAX_UNCOMPRESSED_BYTES = env_int("BOOKS_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
 BOOKS_KEEP_DAYS = env_int("BOOKS_KEEP_DAYS", 7)
+# Seconds LibreOffice may take to print one book as PDF (books/pdf.py) before it is killed.
+BOOKS_PDF_TIMEOUT = env_int("BOOKS_PDF_TIMEOUT", 180)
