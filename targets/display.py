@@ -47,6 +47,8 @@ def describe_schedule(target: ParsedTarget) -> list[str]:
         phrases.append(f"{target.start_month}月から")
     if target.cadence:
         phrases.append(target.cadence)
+    if target.times:
+        phrases.append("・".join(target.times))
     return phrases
 
 
@@ -66,6 +68,10 @@ def describe_target(target: ParsedTarget) -> list[str]:
         phrases.append("×".join(f"{format_number(f.value)}{f.unit}" for f in target.factors))
     for part in target.parts:
         inner = "・".join(describe_quantity(q) for q in part.quantities)
-        phrases.append(f"{part.label}: {inner}")
+        phrases.append(f"{part.label}: {inner}" if part.label else f"内訳: {inner}")
+    if target.base is not None:
+        phrases.append(f"母数 {describe_quantity(target.base)}")
+    for compared in target.compared:
+        phrases.append(f"比較 {describe_quantity(compared)}")
     phrases.extend(describe_schedule(target))
     return phrases

@@ -13,6 +13,13 @@ The first rule that applies, in order (DESIGN.md, "Pace and status"):
    to Q4;
 5. otherwise linear: q/4.
 
+Before these, a multi-year cadence (「5年に1回」, 「隔年開催」: ``every_years`` ≥ 2) whose
+text places nothing in this year — no month, date, half-year, deadline or start month, and
+no figure for the year — expects nothing in any quarter, Q4 included: it may well not be
+this year's turn, so the row stays 予定前 (never a shortfall), and shows 実施 once done.
+Where the text does place it in the year (「隔年開催（11月）」, 「隔年開催 1回」) the rules
+above apply as for any target.
+
 Months are calendar months in fiscal order (Q1 = 4, 5, 6 … Q4 = 1, 2, 3). Pure Python:
 no Django imports.
 """
@@ -49,10 +56,19 @@ def expected_share(target: ParsedTarget, quarter: int) -> Fraction:
     """The cumulative share of the target expected by the END of ``quarter`` (1–4).
 
     Always within [0, 1] and never decreasing from one quarter to the next; 1 at Q4
-    whatever the target says. Raises ValueError for a quarter outside 1–4. The rules are
+    whatever the target says, except for a multi-year cadence not placed in this year
+    (0 throughout, see the module docstring). Raises ValueError for a quarter outside 1–4. The rules are
     listed in this module's docstring; the target's kind and quantities do not matter.
     """
     _check_quarter(quarter)
+    if (
+        (target.every_years or 0) >= 2
+        and not target.quantities
+        and not (target.dates or target.months or target.halves)
+        and target.deadline_month is None
+        and target.start_month is None
+    ):
+        return Fraction(0)
     return _share(
         tuple(target.dates),
         tuple(target.months),

@@ -36,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
-from .types import Factor, Kind, ParsedTarget, Part, Quantity
+from .types import Factor, Kind, Number, ParsedTarget, Part, Quantity, Role
 
 __all__ = ["parse_target", "target_from_dict", "target_to_dict"]
 
@@ -157,8 +157,10 @@ _ASCII_GAP_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 
 _FACTOR_UNIT = rf"(?:{_alternation(_FACTOR_UNITS)}|{_CJK_RUN}{{1,4}})"
 _FACTOR_RE = re.compile(rf"(?:毎?[週月年日]\s*)?(?P<v>{_NUM})\s*(?P<u>{_FACTOR_UNIT})")
+# 「1団体30,000円×15団体」: the 1団体 before a unit price says what the price is for.
+_UNIT_PRICE = rf"1\s*{_FACTOR_UNIT}\s*(?:あたり|当たり|当り|につき)?\s*(?=[0-9])"
 _PRODUCT_RE = re.compile(
-    rf"(?<![0-9])(?:毎?[週月年日]\s*)?{_NUM}\s*{_FACTOR_UNIT}"
+    rf"(?<![0-9])(?P<pre>{_UNIT_PRICE})?(?:毎?[週月年日]\s*)?{_NUM}\s*{_FACTOR_UNIT}"
     rf"(?:\s*[×✕✖*xX]\s*(?:毎?[週月年日]\s*)?{_NUM}\s*{_FACTOR_UNIT})+"
 )
 _DEADLINE_TAIL = r"\s*(?:末日?|中|上旬|中旬|下旬|初旬)?\s*まで"
@@ -169,7 +171,31 @@ _DATE_RE = re.compile(
     rf"(?P<m>[0-9]{{1,2}})\s*月(?:\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}|(?!{_DEADLINE_TAIL}))"
 )
 _ERA_YEAR_RE = re.compile(
-    r"(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})\s*年度?|(?<![0-9])(?:19|20)[0-9]{2}\s*年度?"
+    r"(?P<era>令和|平成|昭和)\s*(?P<ey>元|[0-9]{1,2})\s*(?P<eyd>年度?)"
+    r"|(?<![0-9A-Za-z])(?P<abbr>[RH])\s*(?P<ay>元|[0-9]{1,2})(?![0-9])\s*(?:年度?)?"
+    r"|(?<![0-9])(?P<y>(?:19|20)[0-9]{2})\s*(?P<yd>年度?)"
+    r"|(?<![0-9.,])(?P<sy>[0-9]{2})\s*年度"
+)
+# 「1日あたり」「1月当たり」「1人につき」: the figure is a rate (not January).
+_RATE_RE = re.compile(
+    r"(?<![0-9])(?:1\s*)?(?P<u>か月|月|日|週|年間|年|人|回|件|世帯|団体|か所|校|施設)"
+    r"\s*(?:あたり|当たり|当り|につき)"
+)
+# 「5年に1回」「3年ごと」「隔年」: not every year.
+_MULTI_YEAR_RE = re.compile(
+    r"(?<![0-9])(?P<n>[0-9]{1,2})\s*年\s*(?:に|ごとに|毎に|おきに)\s*(?P<k>[0-9]{1,2})\s*(?:回|度)"
+    r"|(?<![0-9])(?P<n2>[0-9]{1,2})\s*年\s*(?:ごと|毎|おき)(?:に)?"
+    r"|隔年"
+)
+# Times of day: 「10時～12時」「13:30~15:00」「10時半」 (never 「2時間」).
+_CLOCK = r"[0-9]{1,2}\s*(?::\s*[0-9]{2}|時(?!間)(?:\s*[0-9]{1,2}\s*分|半)?)"
+_TIME_RE = re.compile(rf"(?<![0-9])(?P<a>{_CLOCK})(?:\s*[~\-]\s*(?P<b>{_CLOCK}))?")
+_CLOCK_RE = re.compile(
+    r"(?P<h>[0-9]{1,2})\s*(?::\s*(?P<m>[0-9]{2})|時\s*(?:(?P<mm>[0-9]{1,2})\s*分|(?P<half>半))?)"
+)
+# 「第2層」「第3回」「第4期」: a number that is part of a name.
+_ORDINAL_RE = re.compile(
+    r"第\s*[0-9]+\s*(?:回|期|次|号|層|条|種|位|弾|部|章|節|版|地区|区|日曜|四半期)?"
 )
 _WEEKDAY_CADENCE_RE = re.compile(
     rf"(?:(?P<par>奇数|偶数)月\s*の?\s*)?(?:毎月\s*)?第\s*(?P<n>[0-9])\s*(?P<wd>{_WEEKDAY})\s*曜日?"
@@ -272,6 +298,11 @@ def target_to_dict(p: ParsedTarget) -> dict[str, Any]:
         "of_total": None if p.of_total is None else _number_out(p.of_total),
         "qualitative_text": p.qualitative_text,
         "notes": list(p.notes),
+        "compared": [_quantity_to_dict(q) for q in p.compared],
+        "base": None if p.base is None else _quantity_to_dict(p.base),
+        "every_years": p.every_years,
+        "times": list(p.times),
+        "numbers": [{"text": n.text, "role": n.role.value} for n in p.numbers],
     }
 
 
@@ -303,6 +334,11 @@ def target_from_dict(d: Mapping[str, Any]) -> ParsedTarget:
         of_total=None if d.get("of_total") is None else _number_in(d["of_total"]),
         qualitative_text=_str(d.get("qualitative_text", "")),
         notes=tuple(_str(n) for n in d.get("notes") or ()),
+        compared=tuple(_quantity_from_dict(q) for q in d.get("compared") or ()),
+        base=None if d.get("base") is None else _quantity_from_dict(d["base"]),
+        every_years=_optional_int(d.get("every_years")),
+        times=tuple(_str(t) for t in d.get("times") or ()),
+        numbers=tuple(Number(_str(n["text"]), Role(n["role"])) for n in d.get("numbers") or ()),
     )
 
 
@@ -401,10 +437,60 @@ def _normalise(text: str) -> str:
         s = _INVISIBLE_RE.sub("", s)
     if _DASHES_RE.search(s):
         s = _DASHES_RE.sub(lambda m: _DASHES[m.group()], s)
+    if not _KANJI_TRIGGERS.isdisjoint(s):
+        s = _KANJI_NUM_RE.sub(_kanji_number, s)
     if "所" in s or "月" in s or "名" in s:
         s = _COUNTER_RE.sub(_counter, s)
     # Runs of whitespace to one space, trimmed: str.split() splits where \s matches.
     return " ".join(s.split())
+
+
+_KANJI_DIGITS = {
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_KANJI_TENS = {"十": 10, "百": 100, "千": 1000}
+# A number in kanji is read only before a counter (「年四回」「二十件」「五月」) and never
+# after a digit (「2,400千円」 is read by the multipliers); a lone 一 only before a counter
+# that cannot start a word (「一人暮らし」「一部」「一日も早く」「一年を通じて」 stay words).
+_KANJI_COUNTERS = (
+    r"回|件|人(?![暮ひ一])|名|か所|ヶ所|ケ所|カ所|箇所|団体|校|世帯|地区|施設|館|園|種類|度|割"
+)
+_KANJI_NUM_RE = re.compile(
+    r"(?<![0-9,.])(?:(?P<one>一)(?=" + _KANJI_COUNTERS + r")"
+    r"|(?P<run>[〇二三四五六七八九十百千][〇一二三四五六七八九十百千万]*"
+    r"|一[〇一二三四五六七八九十百千万]+)"
+    r"(?=" + _KANJI_COUNTERS + r"|か月|ヶ月|ケ月|カ月|月|日|時間|週|年|部|枚|万|人))"
+)
+
+
+def _kanji_number(m: re.Match[str]) -> str:
+    if m.group("one"):
+        return "1"
+    total = section = 0
+    digit: int | None = None
+    for ch in m.group("run"):
+        if ch in _KANJI_DIGITS:
+            # 「二〇二〇」 is written digit by digit.
+            digit = _KANJI_DIGITS[ch] if digit is None else digit * 10 + _KANJI_DIGITS[ch]
+        elif ch in _KANJI_TENS:
+            section += (1 if digit is None else digit) * _KANJI_TENS[ch]
+            digit = None
+        else:  # 万
+            total += (section + (digit or 0)) * 10_000
+            section, digit = 0, None
+    return str(total + section + (digit or 0))
+
+
+_KANJI_TRIGGERS = frozenset("〇一二三四五六七八九十百千")
 
 
 def _counter(m: re.Match[str]) -> str:
@@ -452,6 +538,10 @@ class _Schedule:
     cadence: list[tuple[int, str]] = field(default_factory=list)  # (position, text)
     factors: list[Factor] = field(default_factory=list)
     product_text: str = ""
+    years: dict[int, str] = field(default_factory=dict)  # position → 「令和4年度」
+    times: list[str] = field(default_factory=list)
+    every_years: int | None = None
+    rate: str = ""  # 「1日あたり」 → "日"
 
 
 _NO_SCHEDULE = _Schedule()  # 内容 without a schedule (only read, never changed)
@@ -469,6 +559,8 @@ class _ScheduleReader:
         self.strict = strict
         self.schedule = _NO_SCHEDULE  # replaced by a new one when there is one to read
         self.notes: list[str] = []
+        # (start, end, text, role) of every number read here, positions in ``text``.
+        self.spans: list[tuple[int, int, str, Role]] = []
 
     def read(self) -> tuple[str, _Schedule]:
         text = self.text
@@ -484,7 +576,7 @@ class _ScheduleReader:
                 or present.isdisjoint(step.triggers)
             ):
                 continue
-            text = step.pattern.sub(partial(_blank, step.handler, self), text)
+            text = step.pattern.sub(partial(_blank, step, self), text)
         return text, self.schedule
 
     def _note(self, note: str) -> None:
@@ -502,14 +594,18 @@ class _ScheduleReader:
             self._note(f"掛け算が複数あります（「{m.group()}」）。")
             return
         factors = []
-        for fm in _FACTOR_RE.finditer(m.group()):
+        pre = m.group("pre") or ""
+        for fm in _FACTOR_RE.finditer(m.group(), len(pre)):
             unit = _UNIT_ALIASES.get(fm.group("u"), fm.group("u"))
             factors.append(Factor(_number(fm.group("v")), unit))
         if not all(_storable(factor.value) for factor in factors):
             self._note(f"「{m.group()}」の数値は大きすぎるか細かすぎるため読み取れません。")
             return
         self.schedule.factors = factors
-        self.schedule.product_text = m.group()
+        self.schedule.product_text = m.group()[len(pre) :].strip()
+        if pre:
+            return [(0, len(pre), Role.RATE), (len(pre), len(m.group()), Role.FACTOR)]
+        return None
 
     def _date(self, m: re.Match[str]) -> None:
         if m.group("era"):
@@ -527,6 +623,57 @@ class _ScheduleReader:
                 self._note(f"「{m.group()}」は日付として読み取れません。")
                 return
         self.schedule.months.append(month)
+
+    def _era_year(self, m: re.Match[str]) -> str:
+        # The year is kept as a word (「令和4年度」) so that 「R4:12件、R5:15件」 reads as
+        # figures labelled by year, never as the figure 4.
+        if m.group("era"):
+            label = f"{m.group('era')}{m.group('ey')}{m.group('eyd')}"
+        elif m.group("abbr"):
+            label = f"{'令和' if m.group('abbr') == 'R' else '平成'}{m.group('ay')}年度"
+        elif m.group("y"):
+            label = f"{m.group('y')}{m.group('yd')}"
+        else:
+            label = f"{m.group('sy')}年度"
+        self.schedule.years[m.start()] = label
+        return _YEAR_MARK + " " * (len(m.group()) - 1)
+
+    def _rate(self, m: re.Match[str]) -> None:
+        unit = m.group("u")
+        self.schedule.rate = {"か月": "月", "年間": "年"}.get(unit, unit)
+
+    def _multi_year(self, m: re.Match[str]) -> Any:
+        if m.group() == "隔年":
+            n, k = 2, 1
+        else:
+            n = int(m.group("n") or m.group("n2"))
+            k = int(m.group("k")) if m.group("k") else 1
+        if n == 1:
+            if not m.group("k"):
+                return None  # 「1年ごと」: every year, nothing to count
+            # 「1年に2回」 is 「年2回」: the count stays a figure of the year.
+            at = m.start("k") - m.start()
+            return " " * (at - 1) + "年" + m.group()[at:], [(0, at, Role.CADENCE)]
+        if k != 1 or self.schedule.every_years not in (None, n):
+            self._note(f"「{m.group()}」の頻度を読み取れませんでした。")
+        self.schedule.every_years = n
+        self._cadence(m, f"{n}年に{k}回")
+        return None
+
+    def _time(self, m: re.Match[str]) -> Any:
+        clocks = []
+        for part in (m.group("a"), m.group("b")):
+            if part is None:
+                continue
+            c = _CLOCK_RE.fullmatch(part)
+            if c is None:  # pragma: no cover - _TIME_RE only matches clocks
+                return False
+            minute = int(c.group("m") or c.group("mm") or (30 if c.group("half") else 0))
+            if int(c.group("h")) > 24 or minute > 59:
+                return False  # not a time: left for the quantities (and noted there)
+            clocks.append(f"{int(c.group('h'))}:{minute:02d}")
+        self.schedule.times.append("～".join(clocks))
+        return None
 
     def _weekday_cadence(self, m: re.Match[str]) -> None:
         if m.group("wwd"):
@@ -589,23 +736,40 @@ class _ScheduleReader:
         if self._valid_month(int(m.group("m")), m.group()):
             self.schedule.months.append(int(m.group("m")))
 
+    def _ordinal(self, m: re.Match[str]) -> None:
+        return None
+
     def _half(self, m: re.Match[str]) -> None:
         self.schedule.halves.add(1 if m.group("first") else 2)
 
 
-def _blank(
-    handler: Callable[[_ScheduleReader, re.Match[str]], None],
-    reader: _ScheduleReader,
-    m: re.Match[str],
-) -> str:
-    """A re.sub callback: hands the match to ``handler``, then blanks it out (same length,
-    so positions in the text stay comparable)."""
-    handler(reader, m)
-    return " " * len(m.group())
+_YEAR_MARK = "\ue000"  # where a year was read; _tokenise turns it into a year word
 
 
-def _ignore(reader: _ScheduleReader, m: re.Match[str]) -> None:
-    return None
+def _blank(step: _Step, reader: _ScheduleReader, m: re.Match[str]) -> str:
+    """A re.sub callback: hands the match to the step's handler, records the role of the
+    numbers in it, then blanks it out (same length, so positions stay comparable).
+
+    The handler returns None (the whole match has the step's role), False (not a
+    schedule after all: left as it is), a list of (start, end, role) within the match,
+    a replacement of the same length, or a replacement and such a list.
+    """
+    answer = step.handler(reader, m)
+    if answer is False:
+        return m.group()
+    replacement = " " * len(m.group())
+    spans: list[tuple[int, int, Role]] = [(0, len(m.group()), step.role)]
+    if isinstance(answer, str):
+        replacement = answer
+    elif isinstance(answer, tuple):
+        replacement, spans = answer
+    elif isinstance(answer, list):
+        spans = answer
+    text = m.group()
+    for start, end, role in spans:
+        if _DIGIT_RE.search(text, start, end):
+            reader.spans.append((m.start() + start, m.start() + end, text[start:end].strip(), role))
+    return replacement
 
 
 @dataclass(frozen=True, slots=True)
@@ -617,34 +781,41 @@ class _Step:
     """
 
     pattern: re.Pattern[str]
-    handler: Callable[[_ScheduleReader, re.Match[str]], None]
+    handler: Callable[[_ScheduleReader, re.Match[str]], Any]
     triggers: frozenset[str]
+    role: Role
     needs_digit: bool = True
     detail_only: bool = False
 
 
 # In the order they run: products first so that 「×12月」 is not a month, dates before
 # months, 「第2月曜日」 before months, month ranges before single months.
+_R = _ScheduleReader
 _SCHEDULE_STEPS: tuple[_Step, ...] = (
-    _Step(_PRODUCT_RE, _ScheduleReader._product, frozenset("×✕✖*xX")),
-    _Step(_DATE_RE, _ScheduleReader._date, frozenset("年")),
-    _Step(_ERA_YEAR_RE, _ignore, frozenset("年")),
-    _Step(_WEEKDAY_CADENCE_RE, _ScheduleReader._weekday_cadence, frozenset("曜"), False),
-    _Step(_EVERY_MONTHS_RE, _ScheduleReader._every_months, frozenset("月")),
-    _Step(_QUARTERLY_RE, _ScheduleReader._quarterly, frozenset("半")),
-    _Step(_ALTERNATE_RE, _ScheduleReader._alternate, frozenset("隔"), False),
-    _Step(_EVERY_RE, _ScheduleReader._every, frozenset("毎"), False),
+    _Step(_PRODUCT_RE, _R._product, frozenset("×✕✖*xX"), Role.FACTOR),
+    _Step(_RATE_RE, _R._rate, frozenset("あ当き"), Role.RATE, False),
+    _Step(_DATE_RE, _R._date, frozenset("年"), Role.DATE),
+    _Step(_ERA_YEAR_RE, _R._era_year, frozenset("年RH"), Role.YEAR),
+    _Step(_MULTI_YEAR_RE, _R._multi_year, frozenset("年"), Role.CADENCE, False),
+    _Step(_TIME_RE, _R._time, frozenset("時:"), Role.TIME),
+    _Step(_WEEKDAY_CADENCE_RE, _R._weekday_cadence, frozenset("曜"), Role.CADENCE, False),
+    _Step(_ORDINAL_RE, _R._ordinal, frozenset("第"), Role.ORDINAL),
+    _Step(_EVERY_MONTHS_RE, _R._every_months, frozenset("月"), Role.CADENCE),
+    _Step(_QUARTERLY_RE, _R._quarterly, frozenset("半"), Role.CADENCE),
+    _Step(_ALTERNATE_RE, _R._alternate, frozenset("隔"), Role.CADENCE, False),
+    _Step(_EVERY_RE, _R._every, frozenset("毎"), Role.CADENCE, False),
     # In a target 「月2回」 is a figure (2回 a month); in 内容 it is the cadence.
-    _Step(_PER_CADENCE_RE, _ScheduleReader._per_cadence, frozenset("回度"), detail_only=True),
-    _Step(_MONTH_RANGE_RE, _ScheduleReader._month_range, frozenset("月")),
-    _Step(_MONTH_DAY_RE, _ScheduleReader._month_day, frozenset("日")),
-    _Step(_DEADLINE_RE, _ScheduleReader._deadline, frozenset("ま"), False),
-    _Step(_START_RE, _ScheduleReader._start, frozenset("月")),
-    _Step(_PARITY_RE, _ScheduleReader._parity, frozenset("数"), False),
-    _Step(_FISCAL_END_RE, _ScheduleReader._fiscal_end, frozenset("末"), False),
-    _Step(_MONTH_RE, _ScheduleReader._month, frozenset("月")),
-    _Step(_HALF_RE, _ScheduleReader._half, frozenset("期"), False),
+    _Step(_PER_CADENCE_RE, _R._per_cadence, frozenset("回度"), Role.CADENCE, detail_only=True),
+    _Step(_MONTH_RANGE_RE, _R._month_range, frozenset("月"), Role.MONTH),
+    _Step(_MONTH_DAY_RE, _R._month_day, frozenset("日"), Role.DATE),
+    _Step(_DEADLINE_RE, _R._deadline, frozenset("ま"), Role.MONTH, False),
+    _Step(_START_RE, _R._start, frozenset("月"), Role.MONTH),
+    _Step(_PARITY_RE, _R._parity, frozenset("数"), Role.MONTH, False),
+    _Step(_FISCAL_END_RE, _R._fiscal_end, frozenset("末"), Role.MONTH, False),
+    _Step(_MONTH_RE, _R._month, frozenset("月"), Role.MONTH),
+    _Step(_HALF_RE, _R._half, frozenset("期"), Role.MONTH, False),
 )
+_DIGIT_RE = re.compile("[0-9]")
 _DIGITS = frozenset("0123456789")
 _TRIGGERS = frozenset().union(*(step.triggers for step in _SCHEDULE_STEPS))
 _STRICT_TRIGGERS = frozenset().union(
@@ -671,6 +842,9 @@ class _Q:
     per: str = ""
     each: bool = False  # 「各1回」: a figure for each of something, not the total
     written: str = ""
+    start: int = 0  # where it is written in the normalised text
+    end: int = 0
+    role: Role | None = None
 
     def freeze(self, label: str | None = None) -> Quantity:
         return _frozen(
@@ -698,6 +872,8 @@ class _Token:
 class _Segment:
     label: str
     quantities: list[_Q] = field(default_factory=list)
+    subset: bool = False  # 「…のうち新規80件」
+    year: bool = False  # labelled by a year: 「R4:12件」
 
 
 def _copied(tokens: list[_Token]) -> list[_Token]:
@@ -707,7 +883,7 @@ def _copied(tokens: list[_Token]) -> list[_Token]:
     ]
 
 
-def _tokenise(s: str, notes: list[str]) -> list[_Token]:
+def _tokenise(s: str, notes: list[str], years: Mapping[int, str]) -> list[_Token]:
     """Cut a (blanked-out) normalised target into tokens; a bracket becomes a group token.
 
     Brackets inside a bracket are only separators: groups are one level deep.
@@ -719,6 +895,9 @@ def _tokenise(s: str, notes: list[str]) -> list[_Token]:
     while i < n:
         c = s[i]
         if c == " ":  # the only space left by _normalise and the schedule reader
+            i += 1
+        elif c == _YEAR_MARK:
+            current.append(_Token("year", years.get(i, "")))
             i += 1
         elif c == "(":
             if depth == 0:
@@ -779,7 +958,7 @@ def _read_quantity(s: str, i: int, notes: list[str]) -> tuple[_Token, int]:
         notes.append(f"「{written}」の数値は大きすぎるか細かすぎるため読み取れません。")
         return _Token("word", ""), end
     unit = _UNIT_ALIASES.get(unit, unit)
-    q = _Q(value=value, unit=unit, max=upper, per=per, written=s[i:end])
+    q = _Q(value=value, unit=unit, max=upper, per=per, written=s[i:end], start=i, end=end)
     if upper is not None:
         if upper < value:
             notes.append(f"「{written}」の範囲は上下が逆です。")
@@ -872,13 +1051,25 @@ class _QuantityReader:
         self.cadence: list[str] = []
         self.notes: list[str] = []
         self.understood = False  # a word such as 随時 or 実施 was read
+        self.years: set[str] = set()  # year words read (「令和4年度」)
+        self.subset_next = False  # 「うち」 was read: the next figure is part of the last
+        self.after_no = False  # 「(320人)の」: a share may follow
+        self.base: _Q | None = None
+        self.compared: list[_Q] = []
+        self.spans: list[tuple[int, int, str, Role]] = []  # roles recorded while reading
 
     # -- tokens ---------------------------------------------------------------------
 
     def feed(self, tokens: list[_Token]) -> None:
         for token in tokens:
+            if token.kind not in ("word", "qty"):
+                self.after_no = False
             if token.kind == "word":
                 self._word(token.text)
+            elif token.kind == "year":
+                self.years.add(token.text)
+                self.pending.append(token.text)
+                self.previous = "year"
             elif token.kind == "qty":
                 assert token.q is not None
                 self._quantity(token.q)
@@ -900,7 +1091,15 @@ class _QuantityReader:
             self.of_total_q, self.last = self.last, None
             self.previous = "fill"
             return
+        if word.startswith(("のうち", "うち")) and self.last is not None:
+            # 「相談200件のうち新規80件」: the next figure is part of the last, never added.
+            self.subset_next = True
+            word = word.removeprefix("の").removeprefix("うち")
+            if not word:
+                self.previous = "fill"
+                return
         terms = _decompose(word)
+        self.after_no = terms == {"の"}
         if terms is not None:
             self.understood = True
             if self.last is not None and self.previous in ("qty", "fill") and not self.pending:
@@ -936,6 +1135,7 @@ class _QuantityReader:
             else:
                 self.pending.pop()
         if q.each:
+            self.spans.append((q.start, q.end, q.written, Role.SHARE_OUT))
             self.notes.append(
                 f"「各{q.written}」は一つ当たりの数で、合計が分からないため目標値にしていません。"
             )
@@ -943,16 +1143,34 @@ class _QuantityReader:
             self.last = None
             self.previous = "sep"
             return
+        if q.unit == "%" and self.after_no and self.last is not None and self.segments:
+            # 「登録者(320人)の10%」: the figure before is the base of the share.
+            segment = self.segments[-1]
+            segment.quantities.remove(self.last)
+            if not segment.quantities:
+                self.segments.pop()
+                self.last.label = self.last.label or segment.label
+            self.last.role = Role.BASE
+            self.base = self.last
+        self.after_no = False
+        year = any(word in self.years for word in self.pending)
         label = _canonical_label(self.pending) if self.pending else ""
         self.pending = []
+        if self.subset_next:
+            q.role = Role.SUBSET
+            q.increase = False  # 「うち新規」 counts new cases, not an increase
+            self.segments.append(_Segment(label, subset=True))
+            label = ""
+            self.subset_next = False
         if self.of_total_q is not None:
             whole, self.of_total_q = self.of_total_q, None
             if whole.unit == q.unit:
                 self.of_total = whole.value
+                self.spans.append((whole.start, whole.end, whole.written, Role.WHOLE))
             else:
                 self.notes.append(f"「{whole.written}中」と「{q.written}」の単位が異なります。")
         if label or not self.segments:
-            self.segments.append(_Segment(label))
+            self.segments.append(_Segment(label, year=year))
         self.segments[-1].quantities.append(q)
         self.last = q
         self.previous = "qty"
@@ -966,7 +1184,9 @@ class _QuantityReader:
         """
         for start in range(max(0, len(word) - 8), len(word)):
             terms = _split(word[start:], _PREFIX_RE)
-            if terms is None or (start > 0 and terms[0] in _PER_WORDS):
+            if terms is None or (
+                start > 0 and terms[0] in _PER_WORDS and word[start - 1] not in "でにはを、"
+            ):
                 continue
             if terms[0] == "約" and word[: start + 1].endswith(_YAKU_WORDS):
                 continue
@@ -1006,6 +1226,8 @@ class _QuantityReader:
         if first_word.startswith("各") and self.last is not None:
             # 「年8回（各圏域2回）」: how the stated total is shared out. The total is the
             # target; the share is not a second figure to track (the text keeps it).
+            for q in quantities:
+                self.spans.append((q.start, q.end, q.written, Role.SHARE_OUT))
             self.previous = "sep"
             return
         if (
@@ -1019,6 +1241,7 @@ class _QuantityReader:
             # 「年24回（月2回）」: the cadence of the figure before.
             q = quantities[0]
             self.cadence.append(f"{q.per}{_format(q.value)}{q.unit}")
+            self.spans.append((q.start, q.end, q.written, Role.CADENCE))
             self.previous = "sep"
             return
         self.feed(tokens)
@@ -1027,6 +1250,8 @@ class _QuantityReader:
     # -- result ---------------------------------------------------------------------
 
     def finish(self) -> None:
+        # A year alone says when, not what: 「令和3年度中に実施」.
+        self.pending = [word for word in self.pending if word not in self.years]
         if self.pending:
             self.notes.append(f"「{' '.join(self.pending)}」を読み取れませんでした。")
             self.pending = []
@@ -1036,23 +1261,114 @@ class _QuantityReader:
         self.segments = [seg for seg in self.segments if seg.quantities]
 
     def result(self) -> tuple[tuple[Quantity, ...], tuple[Part, ...]]:
-        """The quantities (main first) and, for a breakdown, its parts."""
+        """The quantities (main first) and, for a breakdown, its parts.
+
+        Every figure read gets its role here (``_Q.role``); ``self.compared`` and
+        ``self.base`` hold the figures that are not targets.
+        """
         segments = self.segments
-        if _is_breakdown(segments):
+        labelled = any(seg.label for seg in segments)
+        # 「予算2,400千円（前年度2,350千円）」: a previous or baseline value is compared
+        # with, never tracked nor added — unless it is all the text says.
+        if labelled and any(not _is_comparison(seg.label) for seg in segments):
+            for seg in segments:
+                if _is_comparison(seg.label):
+                    for position, q in enumerate(seg.quantities):
+                        q.role = Role.PREVIOUS
+                        q.label = seg.label if position == 0 else q.label
+                        self.compared.append(q)
+            segments = [seg for seg in segments if not _is_comparison(seg.label)]
+        years = {seg.label for seg in segments if seg.year} if self.years else set()
+        if len(years) >= 2:
+            # 「R4:12件、R5:15件」: one target per year; which one is this year's is for a
+            # person to say (the parser does not know the plan's year).
+            self.notes.append(
+                f"年度ごとの目標値です（{'・'.join(sorted(years))}）。"
+                "今年度の目標値を確認してください。"
+            )
+        elif labelled and _is_breakdown(segments):
             totals = _breakdown_totals(segments)
             if all(_storable(v) for q in totals for v in (q.value, q.max) if v is not None):
+                for seg in segments:
+                    for q in seg.quantities:
+                        q.role = Role.PART
                 parts = tuple(
                     Part(seg.label, tuple(q.freeze(label="") for q in seg.quantities))
                     for seg in segments
                 )
                 return totals, parts
             self.notes.append("内訳の合計が大きすぎるため、合計を出していません。")
-        quantities = []
+        listed: list[_Q] = []
         for seg in segments:
             for position, q in enumerate(seg.quantities):
-                label = seg.label if position == 0 and seg.label else q.label
-                quantities.append(q.freeze(label=label))
-        return tuple(quantities), ()
+                if position == 0 and seg.label:
+                    q.label = seg.label
+                listed.append(q)
+        parts: tuple[Part, ...] = ()
+        if labelled and len(listed) > 2:
+            listed, parts = self._stated_total(listed)
+        for position, q in enumerate(listed):
+            if q.role is None:
+                q.role = (
+                    Role.TOTAL
+                    if q.label in _TOTAL_LABELS
+                    else Role.MAIN
+                    if position == 0
+                    else Role.SECONDARY
+                )
+        return tuple(q.freeze() for q in listed), parts
+
+    def _stated_total(self, listed: list[_Q]) -> tuple[list[_Q], tuple[Part, ...]]:
+        """「市内8保育園、3幼稚園（計11園）」: a stated 計 over two or more figures before
+        it of its kind is the main quantity, and those figures are its parts. The stated
+        total wins; when the parts do not add up to it, the text is 要確認.
+        """
+        for index, total in enumerate(listed):
+            if total.label not in _TOTAL_LABELS or total.role is not None:
+                continue
+            before = [
+                q
+                for q in listed[:index]
+                if q.role is None
+                and (q.unit.endswith(total.unit) or total.unit.endswith(q.unit))
+                and q.per == total.per
+            ]
+            if len(before) < 2:
+                continue
+            added = sum((q.value for q in before), Decimal(0))
+            if added != total.value:
+                self.notes.append(
+                    f"内訳の合計（{_format(added)}{total.unit}）と"
+                    f"「{total.written}」が一致しません。"
+                )
+            total.role = Role.TOTAL
+            for q in before:
+                q.role = Role.PART
+            parts = tuple(Part(q.label, (q.freeze(label=""),)) for q in before)
+            rest = [q for q in listed if q is not total and q not in before]
+            return [total, *rest], parts
+        return listed, ()
+
+    def roles(self) -> list[tuple[int, int, str, Role]]:
+        """Where each figure read is written and its role (after ``result``)."""
+        spans = list(self.spans)
+        # The compared figures are still in their segments; the base is not.
+        for q in (*self.all_read(), *([self.base] if self.base else [])):
+            if q.role is not None:
+                spans.append((q.start, q.end, q.written, q.role))
+        return spans
+
+    def all_read(self) -> list[_Q]:
+        return [q for seg in self.segments for q in seg.quantities]
+
+
+_TOTAL_LABELS = frozenset({"計", "合計", "総計", "総数"})
+# Labels of a value the target is compared with, not a target (「前年度2,350千円」).
+_COMPARISON_WORDS = ("前年", "昨年", "前回", "現状", "現在", "基準", "実績", "策定時")
+
+
+def _is_comparison(label: str) -> bool:
+    return bool(label) and any(word in label for word in _COMPARISON_WORDS)
 
 
 def _is_breakdown(segments: list[_Segment]) -> bool:
@@ -1064,6 +1380,8 @@ def _is_breakdown(segments: list[_Segment]) -> bool:
     if len(segments) < 2:
         return False
     for seg in segments:
+        if seg.subset:
+            return False
         label = seg.label
         if (
             not label
@@ -1128,10 +1446,12 @@ def _parse(text: str, detail: str) -> ParsedTarget:
     rest, schedule = reader.read()
     notes = reader.notes
     quantity_reader = _QuantityReader()
-    quantity_reader.feed(_tokenise(rest, notes))
+    quantity_reader.feed(_tokenise(rest, notes, schedule.years))
     quantity_reader.finish()
     quantities, parts = quantity_reader.result()
     notes += quantity_reader.notes
+    if schedule.rate and quantities and not quantities[0].per:
+        quantities = (replace(quantities[0], per=schedule.rate), *quantities[1:])
 
     from_detail = _NO_SCHEDULE
     detail_s = _normalise(detail) if detail else ""
@@ -1169,6 +1489,11 @@ def _parse(text: str, detail: str) -> ParsedTarget:
         pieces = [piece for _, piece in sorted(from_detail.cadence)]
     cadence = "、".join(dict.fromkeys(pieces))
 
+    understood_schedule = understood_schedule or bool(
+        schedule.times or schedule.every_years or schedule.rate
+    )
+    numbers = _numbers(s, reader.spans + quantity_reader.roles(), notes)
+
     kind = Kind.QUANTITY if quantities else Kind.QUALITATIVE
     if kind == Kind.QUALITATIVE and not (
         notes or quantity_reader.understood or understood_schedule
@@ -1191,4 +1516,33 @@ def _parse(text: str, detail: str) -> ParsedTarget:
         of_total=quantity_reader.of_total,
         qualitative_text=_ASCII_GAP_RE.sub("", s) if kind == Kind.QUALITATIVE else "",
         notes=tuple(dict.fromkeys(notes)),
+        compared=tuple(q.freeze() for q in quantity_reader.compared),
+        base=None if quantity_reader.base is None else quantity_reader.base.freeze(),
+        every_years=schedule.every_years,
+        times=tuple(schedule.times),
+        numbers=numbers,
     )
+
+
+_NUMBER_RE = re.compile(r"[0-9]+(?:[,.][0-9]+)*")
+
+
+def _numbers(
+    s: str, spans: list[tuple[int, int, str, Role]], notes: list[str]
+) -> tuple[Number, ...]:
+    """Every number of ``s`` with its role, in the order written.
+
+    A number no step gave a role to is noted, which makes the target 要確認: the rule
+    that a figure the parser cannot place is never silently dropped nor guessed.
+    """
+    if len(spans) > 1:
+        spans.sort(key=_span_start)
+    for m in _NUMBER_RE.finditer(s):
+        at = m.start()
+        if not any(start <= at < end for start, end, _, _ in spans):
+            notes.append(f"「{m.group()}」が何の数か読み取れませんでした。")
+    return tuple([_frozen(Number, text=text, role=role) for _, _, text, role in spans])
+
+
+def _span_start(span: tuple[int, int, str, Role]) -> int:
+    return span[0]

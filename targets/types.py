@@ -20,6 +20,57 @@ class Kind(StrEnum):
     NONE = "none"  # ―, －, blank: no target
 
 
+class Role(StrEnum):
+    """What a number written in a 目標値 is (DESIGN.md, "Never a wrong number")."""
+
+    MAIN = "main"  # the main quantity: the target
+    SECONDARY = "secondary"  # another trackable figure (the 160人 of 「1回（160人）」)
+    PART = "part"  # a line of a breakdown (「田無10団体」, 「8保育園」)
+    TOTAL = "total"  # a stated total (「計11園」), which wins over any sum
+    SUBSET = "subset"  # a part of the figure before it (「200件のうち新規80件」)
+    WHOLE = "whole"  # the whole of 「11項目中 8項目」
+    FACTOR = "factor"  # a factor of a product (「20地区×11月」)
+    RATE = "rate"  # the unit of a rate (「1日あたり」, 「1団体30,000円」)
+    CADENCE = "cadence"  # 「月2回」 in brackets, 「3か月に1回」, 「5年に1回」, 「第2火曜日」
+    SHARE_OUT = "share_out"  # how a total is shared out (「各圏域2回」): not tracked
+    MONTH = "month"  # a scheduled month, a deadline or a start month
+    DATE = "date"  # a date (「2020年9月10日」)
+    TIME = "time"  # a time of day (「10時～12時」)
+    YEAR = "year"  # a year or era (「令和4年度」, 「R4」)
+    ORDINAL = "ordinal"  # part of a name (「第2層」, 「第3回」)
+    BASE = "base"  # the base of a share (the 320人 of 「登録者(320人)の10%」)
+    PREVIOUS = "previous"  # a previous or comparison value (「前年度2,350千円」)
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.MAIN: "目標（主）",
+    Role.SECONDARY: "副次的な数値",
+    Role.PART: "内訳",
+    Role.TOTAL: "合計（記載）",
+    Role.SUBSET: "うち数",
+    Role.WHOLE: "全体数",
+    Role.FACTOR: "掛け算の因数",
+    Role.RATE: "単位当たり",
+    Role.CADENCE: "頻度",
+    Role.SHARE_OUT: "割り振り",
+    Role.MONTH: "月",
+    Role.DATE: "日付",
+    Role.TIME: "時刻",
+    Role.YEAR: "年・年度",
+    Role.ORDINAL: "名称の番号",
+    Role.BASE: "割合の母数",
+    Role.PREVIOUS: "比較値（前年度など）",
+}
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number as written in the (normalised) target, and what it is."""
+
+    text: str
+    role: Role
+
+
 @dataclass(frozen=True)
 class Quantity:
     """One trackable number of a target.
@@ -37,7 +88,9 @@ class Quantity:
     approximate: bool = False  # 程度, 約
     planned: bool = False  # 予定
     increase: bool = False  # 「30人増」: the target is the increase, not a level
-    per: str = ""  # cadence of this figure when written: "年" (「240件／年」), "月", "週"; else ""
+    # The figure is per this when written: "年" (「240件／年」), "月", "週", "日" (「1日あたり
+    # 40人」), or a counted unit of a rate (「1人当たり3回」 → "人"); else "".
+    per: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +136,14 @@ class ParsedTarget:
     of_total: Decimal | None = None  # 「11項目中 8項目」 → 11 (main quantity is 8 項目)
     qualitative_text: str = ""  # for kind=qualitative: the normalised phrase (「随時実施」)
     notes: tuple[str, ...] = field(default=())  # what was not understood, in Japanese
+    # Values the target is compared with, not targets: 「（前年度2,350千円）」, 「現状値 17」.
+    compared: tuple[Quantity, ...] = ()
+    base: Quantity | None = None  # 「登録者(320人)の10%」 → 320人 (the main quantity is 10%)
+    every_years: int | None = None  # 「5年に1回」 → 5, 「隔年」 → 2: not every year
+    times: tuple[str, ...] = ()  # times of day: 「10時～12時」 → ("10:00～12:00",)
+    # Every number written in the text with its role, in the order written: a number
+    # that has none makes the target 要確認 (DESIGN.md, "Never a wrong number").
+    numbers: tuple[Number, ...] = ()
 
     @property
     def main(self) -> Quantity | None:

@@ -50,6 +50,9 @@ INCREASE = quantity("30人増", "30", unit="人", increase=True)
 SEVEN = quantity("7回予定", "7")
 ANYTIME = qualitative("随時実施")
 IN_NOVEMBER = qualitative("11月に実施", months=(11,))
+EVERY_FIVE_YEARS = qualitative("5年に1回", every_years=5, cadence="5年に1回")
+EVERY_OTHER_YEAR_IN_NOVEMBER = qualitative("隔年開催（11月）", every_years=2, months=(11,))
+EVERY_OTHER_YEAR_ONCE = quantity("隔年開催 1回", "1", every_years=2)
 
 
 @pytest.mark.parametrize(
@@ -76,6 +79,14 @@ IN_NOVEMBER = qualitative("11月に実施", months=(11,))
         pytest.param(INCREASE, (F(1, 4), F(1, 2), F(3, 4), F(1)), id="increase"),
         pytest.param(ANYTIME, (F(1, 4), F(1, 2), F(3, 4), F(1)), id="qualitative-linear"),
         pytest.param(IN_NOVEMBER, (F(0), F(0), F(1), F(1)), id="qualitative-in-november"),
+        # not placed in this year: perhaps not this year's turn, so nothing is expected
+        pytest.param(EVERY_FIVE_YEARS, (F(0), F(0), F(0), F(0)), id="every-5-years-unplaced"),
+        pytest.param(
+            EVERY_OTHER_YEAR_IN_NOVEMBER, (F(0), F(0), F(1), F(1)), id="every-2-years-in-nov"
+        ),
+        pytest.param(
+            EVERY_OTHER_YEAR_ONCE, (F(1, 4), F(1, 2), F(3, 4), F(1)), id="every-2-years-1"
+        ),
     ],
 )
 def test_expected_share_by_quarter(target, shares):

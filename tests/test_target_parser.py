@@ -17,7 +17,7 @@ import pytest
 
 from plans.demo import DEMO_PLAN_PATH
 from targets.parser import parse_target, target_from_dict, target_to_dict
-from targets.types import Factor, Kind, ParsedTarget, Part, Quantity
+from targets.types import Factor, Kind, Number, ParsedTarget, Part, Quantity, Role
 
 PLAN_JSON = DEMO_PLAN_PATH
 
@@ -91,10 +91,15 @@ _EMPTY = {
     "parts": (),
     "of_total": None,
     "qualitative_text": "",
+    "compared": (),
+    "base": None,
+    "every_years": None,
+    "times": (),
 }
 
 
 def assert_parsed(parsed: ParsedTarget, expected: dict[str, Any]) -> None:
+    """The whole structure; the role of each number only where the row states it."""
     want = {**_EMPTY, **expected}
     got = {name: getattr(parsed, name) for name in want}
     assert got == want
@@ -479,6 +484,185 @@ def test_plan_target_with_detail(text: str, detail: str, expected: dict[str, Any
     assert_parsed(parse_target(text, detail), expected)
 
 
+# -- every number has a role (issue #17): the shapes other councils write ------------
+
+
+def n(text: str, role: Role) -> Number:
+    return Number(text, role)
+
+
+SHAPES: list[tuple[str, dict[str, Any]]] = [
+    # numbers in kanji, before a counter
+    ("二十件", quantity(q(20, "件"), numbers=(n("20件", Role.MAIN),))),
+    ("年四回", quantity(q(4, "回", per="年"))),
+    ("広報紙（年四回）の発行", quantity(q(4, "回", per="年", label="広報紙"))),
+    ("三万円", quantity(q(30_000, "円"))),
+    ("百二十件", quantity(q(120, "件"))),
+    # …but not in words: 一人暮らし is not 1 人
+    ("一人暮らし高齢者訪問 50世帯", quantity(q(50, "世帯", label="一人暮らし高齢者訪問"))),
+    # 以上 and a scope word: the figure is 2 回 a year in each district
+    ("各地区で年2回以上", quantity(q(2, "回", per="年", label="各地区"))),
+    # cadence words are the schedule of the figure, times of day are not quantities
+    ("年6回（隔月）", quantity(q(6, "回", per="年"), cadence="2か月に1回")),
+    ("年12回（毎月）", quantity(q(12, "回", per="年"), cadence="月1回")),
+    (
+        "毎週水曜日 10時～12時",
+        qualitative(
+            "毎週水曜日 10時~12時",
+            cadence="毎週水曜日",
+            times=("10:00～12:00",),
+            numbers=(n("10時~12時", Role.TIME),),
+        ),
+    ),
+    (
+        "13:30～15:00 年10回",
+        quantity(
+            q(10, "回", per="年"),
+            times=("13:30～15:00",),
+            numbers=(n("13:30~15:00", Role.TIME), n("10回", Role.MAIN)),
+        ),
+    ),
+    # a unit price times a count: the stated total is the target
+    (
+        "1団体30,000円×15団体（計450,000円）",
+        quantity(
+            q(450_000, "円", label="計"),
+            factors=(f(30_000, "円"), f(15, "団体")),
+            numbers=(
+                n("1団体", Role.RATE),
+                n("30,000円×15団体", Role.FACTOR),
+                n("450,000円", Role.TOTAL),
+            ),
+        ),
+    ),
+    # a list with its total: the total, the list its parts
+    (
+        "市内8保育園、3幼稚園（計11園）",
+        quantity(
+            q(11, "園", label="計"),
+            parts=(Part("市内", (q(8, "保育園"),)), Part("", (q(3, "幼稚園"),))),
+            numbers=(n("8保育園", Role.PART), n("3幼稚園", Role.PART), n("11園", Role.TOTAL)),
+        ),
+    ),
+    (
+        "田無10件 保谷5件 計15件",
+        quantity(
+            q(15, "件", label="計"),
+            parts=(Part("田無", (q(10, "件"),)), Part("保谷", (q(5, "件"),))),
+        ),
+    ),
+    # a stated total that its parts do not add up to: the total, and 要確認
+    (
+        "8保育園、3幼稚園（計12園）",
+        quantity(
+            q(12, "園", label="計"),
+            parts=(Part("", (q(8, "保育園"),)), Part("", (q(3, "幼稚園"),))),
+            needs_review=True,
+        ),
+    ),
+    # a subset is never added: 200 件, of which 80 new
+    (
+        "相談200件のうち新規80件",
+        quantity(
+            q(200, "件", label="相談"),
+            q(80, "件", label="新規"),
+            numbers=(n("200件", Role.MAIN), n("80件", Role.SUBSET)),
+        ),
+    ),
+    # a comparison: this year's figure; last year's is kept aside, never added
+    (
+        "予算2,400千円（前年度2,350千円）",
+        quantity(
+            q(2_400_000, "円", label="予算"),
+            compared=(q(2_350_000, "円", label="前年度"),),
+            numbers=(n("2,400千円", Role.MAIN), n("2,350千円", Role.PREVIOUS)),
+        ),
+    ),
+    (
+        "現状値 17 目標値 23市町",
+        # 17 has no unit: 要確認, but it is the current value, never the target
+        quantity(
+            q(23, "市町", label="目標値"),
+            compared=(q(17, "", label="現状値"),),
+            needs_review=True,
+        ),
+    ),
+    # a figure labelled 実績 alone is the figure (a 実績 text)
+    ("実績 120件", quantity(q(120, "件", label="実績"))),
+    # a share of a base: the target is the share
+    (
+        "登録者(320人)の10%以上",
+        quantity(
+            q(10, "%"),
+            base=q(320, "人", label="登録者"),
+            numbers=(n("320人", Role.BASE), n("10%", Role.MAIN)),
+        ),
+    ),
+    # rates: per day, per month — 「1月当たり」 is not January
+    (
+        "1日あたり来所者40人",
+        quantity(
+            q(40, "人", label="来所者", per="日"),
+            numbers=(n("1日あたり", Role.RATE), n("40人", Role.MAIN)),
+        ),
+    ),
+    ("1月当たり相談件数30件", quantity(q(30, "件", label="相談件数", per="月"))),
+    # a multi-year cadence: not 5 年 as a quantity
+    (
+        "5年に1回",
+        qualitative(
+            "5年に1回",
+            cadence="5年に1回",
+            every_years=5,
+            numbers=(n("5年に1回", Role.CADENCE),),
+        ),
+    ),
+    ("隔年開催", qualitative("隔年開催", cadence="2年に1回", every_years=2)),
+    ("隔年開催 1回", quantity(q(1, "回"), cadence="2年に1回", every_years=2)),
+    # 「1年に2回」 is 「年2回」
+    ("1年に2回", quantity(q(2, "回", per="年"))),
+    # a year series: never 4 as the figure; which year is this year's is for a person
+    (
+        "R4:12件、R5:15件",
+        quantity(
+            q(12, "件", label="令和4年度"),
+            q(15, "件", label="令和5年度"),
+            needs_review=True,
+            numbers=(
+                n("R4", Role.YEAR),
+                n("12件", Role.MAIN),
+                n("R5", Role.YEAR),
+                n("15件", Role.SECONDARY),
+            ),
+        ),
+    ),
+    ("令和3年度中に実施", qualitative("令和3年度中に実施")),
+    # a number that is part of a name
+    (
+        "第2層協議体 年4回",
+        quantity(
+            q(4, "回", per="年", label="協議体"),
+            numbers=(n("第2層", Role.ORDINAL), n("4回", Role.MAIN)),
+        ),
+    ),
+    # a share-out in brackets has its role too
+    (
+        "年8回 (各圏域2回)",
+        quantity(q(8, "回", per="年"), numbers=(n("8回", Role.MAIN), n("2回", Role.SHARE_OUT))),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SHAPES, ids=[t for t, _ in SHAPES])
+def test_shape(text: str, expected: dict[str, Any]) -> None:
+    parsed = parse_target(text)
+    expected = dict(expected)
+    numbers = expected.pop("numbers", None)
+    assert_parsed(parsed, expected)
+    if numbers is not None:
+        assert parsed.numbers == numbers
+
+
 # -- DESIGN.md examples and other forms not in the plan ------------------------------
 
 OTHER_TARGETS: list[tuple[str, dict[str, Any]]] = [
@@ -651,6 +835,7 @@ ALL_CASES = (
     [(item["target"], item["detail"]) for item in PLAN_ITEMS]
     + [(text, "") for text, _ in PLAN_TARGETS + OTHER_TARGETS]
     + [(text, detail) for text, detail, _ in OTHER_PAIRS]
+    + [(text, "") for text, _ in SHAPES]
 )
 
 
@@ -701,6 +886,14 @@ def test_the_dict_form() -> None:
         "of_total": None,
         "qualitative_text": "",
         "notes": [],
+        "compared": [],
+        "base": None,
+        "every_years": None,
+        "times": [],
+        "numbers": [
+            {"text": "2020年9月10日(木)", "role": "date"},
+            {"text": "1.5時間", "role": "main"},
+        ],
     }
     assert isinstance(target_to_dict(parse_target("30万円"))["quantities"][0]["value"], int)
 

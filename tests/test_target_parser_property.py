@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from targets.parser import parse_target, target_from_dict, target_to_dict
+from targets.parser import _normalise, parse_target, target_from_dict, target_to_dict
 from targets.types import Kind, ParsedTarget
 
 # Pieces of real targets and schedules, and the characters around them.
@@ -30,6 +31,9 @@ texts = st.one_of(
 )
 
 
+_NUMBER = re.compile(r"[0-9]+(?:[,.][0-9]+)*")
+
+
 def assert_well_formed(parsed: ParsedTarget, text: str) -> None:
     assert parsed.text == text
     assert parsed.kind in set(Kind)
@@ -47,6 +51,11 @@ def assert_well_formed(parsed: ParsedTarget, text: str) -> None:
     for month in (parsed.deadline_month, parsed.start_month):
         assert month is None or 1 <= month <= 12
     assert parsed.of_total is None or parsed.of_total >= 0
+    if not parsed.needs_review:
+        # Never a wrong number: each number written has a role, or the text is 要確認.
+        written = _NUMBER.findall(_normalise(text))
+        with_role = [m for number in parsed.numbers for m in _NUMBER.findall(number.text)]
+        assert len(with_role) >= len(written), (written, parsed.numbers)
     as_json = json.dumps(target_to_dict(parsed), ensure_ascii=False)
     assert target_from_dict(json.loads(as_json)) == parsed
 
