@@ -290,12 +290,16 @@ def _with_quarters(texts: list[tuple[int, str]]) -> str:
 
 def report_row(item: PlanItem, progress: ItemProgress) -> ReportRow:
     """What the 事業報告 shows for one row at ``progress.quarter``."""
-    parsed = item.parsed
+    parsed = item.target_at(progress.quarter)
     main = parsed.main if parsed.kind == Kind.QUANTITY else None
     qualitative = main is None
     upto = [progress.by_quarter[q] for q in sorted(progress.by_quarter) if q <= progress.quarter]
+    plan = _plan_row(item)
+    if item.is_revised:
+        # The report states the target each quarter was judged against, and the 補正.
+        plan.target_text = f"{item.target_text_at(progress.quarter)}\n（{item.revision_note}）"
     row = ReportRow(
-        **vars(_plan_row(item)),
+        **vars(plan),
         kind=parsed.kind.value,
         unit=main.unit if main else "",
         quarters=tuple(_quarter_cell(progress, q, qualitative) for q in (1, 2, 3, 4)),
@@ -518,14 +522,10 @@ def entry_book(*, section: Section, year: int, quarter: int, version: int, state
     for business in loaded:
         for initiative in business.initiatives.all():
             for item in initiative.items.all():
-                parsed = item.parsed
+                parsed = item.target_at(quarter)
                 results = list(item.results.all())
                 current = next((r for r in results if r.quarter == quarter), None)
-                before = (
-                    item_progress(item, results, quarter - 1, target=parsed).actual
-                    if quarter > 1
-                    else None
-                )
+                before = item_progress(item, results, quarter - 1).actual if quarter > 1 else None
                 main = parsed.main if parsed.kind == Kind.QUANTITY else None
                 extras = parsed.quantities[1:] if main else ()
                 stored = list(current.extra_values or []) if current else []

@@ -1,8 +1,11 @@
 """Master data (organisation, years, 課, 係, users and roles) in the Django admin."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 
+from . import services
 from .models import (
     AuditEvent,
     Business,
@@ -10,9 +13,11 @@ from .models import (
     FiscalYear,
     Initiative,
     Organization,
+    PlanImport,
     PlanItem,
     Section,
     TargetQuantity,
+    TargetRevision,
     User,
 )
 
@@ -89,18 +94,160 @@ class BusinessAdmin(admin.ModelAdmin):
 
 
 class TargetQuantityInline(admin.TabularInline):
+    """Read-only: the figures are read from the 目標値 by the parser, never typed here."""
+
     model = TargetQuantity
     extra = 0
+    fields = ["position", "value", "max_value", "unit", "label"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+_QUARTER_CHOICES = [("", "―"), *[(q, f"第{q}四半期から") for q in (1, 2, 3, 4)]]
+
+
+class PlanItemAdminForm(forms.ModelForm):
+    """The row's texts, plus what a 補正 needs once the year's plan is 確定."""
+
+    revision_reason = forms.CharField(
+        label="補正の理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="計画の確定後に目標値を変えるときに入力します（事務局の承認後に反映）。",
+    )
+    revision_from = forms.TypedChoiceField(
+        label="補正の適用開始",
+        choices=_QUARTER_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = PlanItem
+        fields = ["initiative", "order", "group", "name", "detail", "target_text", "aggregation"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and "target_text" in data:
+            for field, message in services.target_change_errors(
+                item=self.instance,
+                target_text=data["target_text"],
+                revision_reason=data.get("revision_reason") or "",
+                revision_from=data.get("revision_from"),
+            ).items():
+                self.add_error(field, message)
+        return data
 
 
 @admin.register(PlanItem)
 class PlanItemAdmin(admin.ModelAdmin):
-    list_display = ["group", "name", "target_text", "target_kind", "needs_review"]
+    """Rows are written through plans.services like everywhere else: the 目標値 is read
+    again by the parser, every change is in the audit trail, and after 確定 a new 目標値
+    is a 補正 request for the 事務局."""
+
+    form = PlanItemAdminForm
+    list_display = ["group", "name", "target_text", "target_kind", "aggregation", "needs_review"]
     list_filter = ["needs_review", "target_kind", "initiative__business__section__department"]
     search_fields = ["group", "name", "detail", "target_text"]
-    readonly_fields = ["key", "target"]
+    readonly_fields = [
+        "key",
+        "target",
+        "target_kind",
+        "needs_review",
+        "target_value",
+        "target_unit",
+        "target_edited",
+        "target_from_quarter",
+        "earlier_targets",
+    ]
     list_select_related = ["initiative"]
     inlines = [TargetQuantityInline]
+
+    def save_model(self, request, obj: PlanItem, form, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            created = services.plan_item_create(
+                initiative=data["initiative"],
+                order=data["order"],
+                group=data["group"],
+                name=data["name"],
+                detail=data["detail"],
+                target_text=data["target_text"],
+                aggregation=data["aggregation"],
+                user=request.user,
+                summary="計画の行を追加（システム管理画面）",
+            )
+            obj.pk = created.pk
+            return
+        try:
+            result = services.plan_item_update(
+                item=obj,
+                group=data["group"],
+                name=data["name"],
+                detail=data["detail"],
+                target_text=data["target_text"],
+                aggregation=data["aggregation"],
+                revision_reason=data.get("revision_reason") or "",
+                revision_from=data.get("revision_from"),
+                source=TargetRevision.Source.ADMIN,
+                user=request.user,
+                summary="計画の行を変更（システム管理画面）",
+            )
+        except ValidationError as error:
+            # Checked in the form already; a request that raced another is told so.
+            self.message_user(request, "、".join(error.messages), level="error")
+            return
+        if data["initiative"] != obj.initiative or data["order"] != obj.order:
+            obj.initiative = data["initiative"]
+            obj.order = data["order"]
+            obj.save(update_fields=["initiative", "order"])
+        if result.revision is not None:
+            self.message_user(
+                request,
+                "計画は確定済みのため、目標値の変更は補正として申請しました。"
+                "事務局が承認すると反映されます。",
+                level="warning",
+            )
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(admin.ModelAdmin):
+    """Read-only: 補正 are requested and decided on the plan screens (plans.services)."""
+
+    list_display = ["item", "state", "from_quarter", "old_text", "new_text", "requested_at"]
+    list_filter = ["state", "source"]
+    list_select_related = ["item"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PlanImport)
+class PlanImportAdmin(admin.ModelAdmin):
+    list_display = ["fiscal_year", "state", "file_name", "created_at", "created_by"]
+    list_filter = ["state"]
+    exclude = ["businesses"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(AuditEvent)

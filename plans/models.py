@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from shakyo.lib.fiscal import fiscal_year_label
+from targets.aggregation import Aggregation
 from targets.display import describe_target
 from targets.parser import target_from_dict
 from targets.types import Kind, ParsedTarget
@@ -61,6 +62,16 @@ class FiscalYear(models.Model):
         db_index=False,  # unique_fiscal_year starts with this column: no index of its own
     )
     year = models.PositiveSmallIntegerField("年度（西暦）")
+    # 確定: once the 事務局 fixes the year's plan, a 目標値 changes only through a 補正.
+    plan_fixed_at = models.DateTimeField("計画の確定日時", null=True, blank=True)
+    plan_fixed_by = models.ForeignKey(
+        "User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="計画を確定した人",
+    )
 
     class Meta:
         verbose_name = "年度"
@@ -79,6 +90,10 @@ class FiscalYear(models.Model):
     @property
     def label(self) -> str:
         return fiscal_year_label(self.year)
+
+    @property
+    def is_plan_fixed(self) -> bool:
+        return self.plan_fixed_at is not None
 
 
 class Department(models.Model):
@@ -277,6 +292,12 @@ class PlanItem(models.Model):
         QUALITATIVE = Kind.QUALITATIVE.value, "実施・未実施"
         NONE = Kind.NONE.value, "目標なし"
 
+    class Aggregation(models.TextChoices):
+        # Mirrors targets.aggregation.Aggregation, which proposes one from the wording.
+        FLOW = Aggregation.FLOW.value, "合計（四半期を足す）"
+        LEVEL = Aggregation.LEVEL.value, "最新値（直近の数を使う）"
+        MAX = Aggregation.MAX.value, "最大値（一番多い四半期）"
+
     class Confidence(models.TextChoices):
         HIGH = "high", "高"
         MEDIUM = "medium", "中"
@@ -307,11 +328,33 @@ class PlanItem(models.Model):
         "転記の確からしさ", max_length=10, choices=Confidence, blank=True
     )
     source_note = models.TextField("転記メモ", blank=True)
+    aggregation = models.CharField(
+        "集計方法",
+        max_length=10,
+        choices=Aggregation,
+        default=Aggregation.FLOW,
+        help_text="四半期の実績をどう年間の数にするか。回数や件数は合計、登録者数や設置数は最新値。",
+    )
+    # The target above applies from this quarter on (None: as planned, the whole year);
+    # earlier quarters keep the targets in ``earlier_targets``, each
+    # {"from": quarter, "text": 目標値, "target": parsed dict}, oldest first. Written only
+    # by plans.services.target_revision_approve.
+    target_from_quarter = models.PositiveSmallIntegerField(
+        "目標の適用開始（四半期）", null=True, blank=True
+    )
+    earlier_targets = models.JSONField("補正前の目標", default=list, blank=True)
 
     class Meta:
         verbose_name = "計画の行"
         verbose_name_plural = "計画の行"
         ordering = ["initiative", "order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_from_quarter__isnull=True)
+                | (Q(target_from_quarter__gte=1) & Q(target_from_quarter__lte=4)),
+                name="plan_item_target_from_range",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.group} {self.name}".strip()
@@ -323,8 +366,77 @@ class PlanItem(models.Model):
     def parsed(self) -> ParsedTarget:
         return target_from_dict(self.target) if self.target else _EMPTY_TARGET
 
+    def target_at(self, quarter: int) -> ParsedTarget:
+        """The target in force at ``quarter``: the one the quarter is judged against.
+
+        A 補正 applies from its quarter on; the quarters before it keep the target they
+        had (and were approved against).
+        """
+        segment = self.earlier_target_at(quarter)
+        return target_from_dict(segment["target"]) if segment else self.parsed
+
+    def target_text_at(self, quarter: int) -> str:
+        segment = self.earlier_target_at(quarter)
+        return segment["text"] if segment else self.target_text
+
+    def earlier_target_at(self, quarter: int) -> dict | None:
+        """The superseded target in force at ``quarter`` (None: the current one is)."""
+        return earlier_target_at(self.earlier_targets, self.target_from_quarter, quarter)
+
+    @property
+    def is_revised(self) -> bool:
+        return self.target_from_quarter is not None
+
+    @property
+    def revision_label(self) -> str:
+        """「目標変更あり（第3四半期から）」 for a row whose target was revised, else ""."""
+        if self.target_from_quarter is None:
+            return ""
+        return f"目標変更あり（第{self.target_from_quarter}四半期から）"
+
+    @property
+    def original_target_text(self) -> str:
+        """The 目標値 as it stood before the first 補正 that is still in force."""
+        return self.earlier_targets[0]["text"] if self.earlier_targets else self.target_text
+
+    @property
+    def revision_note(self) -> str:
+        """「当初 10回、第3四半期から 12回に補正」 for a revised row, else ""."""
+        if self.target_from_quarter is None:
+            return ""
+        change = f"第{self.target_from_quarter}四半期から {self.target_text or '目標なし'}に補正"
+        if not self.earlier_targets:
+            return change
+        return f"当初 {self.original_target_text or '目標なし'}、{change}"
+
 
 _EMPTY_TARGET = ParsedTarget(text="", kind=Kind.NONE)
+
+
+def earlier_target_at(
+    earlier_targets: list[dict], target_from_quarter: int | None, quarter: int
+) -> dict | None:
+    """The segment of ``earlier_targets`` in force at ``quarter``, or None for the current."""
+    if target_from_quarter is None or quarter >= target_from_quarter:
+        return None
+    in_force = None
+    for segment in earlier_targets:
+        if segment["from"] <= quarter:
+            in_force = segment
+    return in_force
+
+
+def target_in_force(
+    target: str | None, earlier_targets: str | None, target_from_quarter: int | None, quarter: int
+) -> ParsedTarget:
+    """``PlanItem.target_at`` from stored JSON texts, for screens that read rows as tuples.
+
+    Rows never revised (``target_from_quarter`` None) cost one cached decode.
+    """
+    if target_from_quarter is None or quarter >= target_from_quarter:
+        return parsed_target(target)
+    segment = earlier_target_at(json.loads(earlier_targets or "[]"), target_from_quarter, quarter)
+    return parsed_target(json.dumps(segment["target"])) if segment else parsed_target(target)
 
 
 @lru_cache(maxsize=16384)
@@ -373,6 +485,133 @@ class TargetQuantity(models.Model):
         return f"{self.label}{self.value.normalize():f}{self.unit}"
 
 
+class TargetRevision(models.Model):
+    """補正: a change of a row's 目標値 after the plan was 確定, from a quarter on.
+
+    Requested from the row's screen, a plan workbook import or the Django admin; the
+    事務局 approves it (the row's target changes from ``from_quarter`` on, the quarters
+    before keep theirs) or refuses it (nothing changes).
+    """
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", "承認待ち"
+        APPROVED = "approved", "承認済み"
+        REFUSED = "refused", "却下"
+
+    class Source(models.TextChoices):
+        SCREEN = "screen", "計画の画面"
+        IMPORT = "import", "事業計画の取り込み"
+        ADMIN = "admin", "システム管理画面"
+
+    item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="revisions",
+        verbose_name="計画の行",
+        db_index=False,  # revision_item_history starts with this column: no index of its own
+    )
+    state = models.CharField("状態", max_length=20, choices=State, default=State.REQUESTED)
+    source = models.CharField("申請元", max_length=20, choices=Source, default=Source.SCREEN)
+    from_quarter = models.PositiveSmallIntegerField("適用開始（四半期）")
+    old_text = models.CharField("補正前の目標値", max_length=300, blank=True)
+    old_target = models.JSONField("補正前の目標（解析結果）", default=dict, blank=True)
+    new_text = models.CharField("補正後の目標値", max_length=300, blank=True)
+    new_target = models.JSONField("補正後の目標（解析結果）", default=dict, blank=True)
+    hand_made = models.BooleanField("解析結果を手で修正", default=False)
+    reason = models.TextField("補正の理由")
+    requested_at = models.DateTimeField("申請日時", auto_now_add=True)
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="申請者",
+    )
+    decided_at = models.DateTimeField("承認・却下日時", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認・却下した人",
+    )
+    decision_note = models.TextField("事務局のコメント", blank=True)
+
+    class Meta:
+        verbose_name = "目標の補正"
+        verbose_name_plural = "目標の補正"
+        ordering = ["item", "requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_quarter__gte=1) & Q(from_quarter__lte=4),
+                name="revision_from_quarter_range",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="revision_has_reason"),
+            # One open request per row: a second one would race the first.
+            models.UniqueConstraint(
+                fields=["item", "state"],
+                condition=Q(state="requested"),
+                name="one_open_revision_per_item",
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "requested_at"], name="revision_item_history")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.old_text} → {self.new_text}（第{self.from_quarter}四半期から）"
+
+    @property
+    def from_label(self) -> str:
+        return f"第{self.from_quarter}四半期から"
+
+
+class PlanImport(models.Model):
+    """A plan workbook read into a year that already has a plan, waiting for the 事務局.
+
+    ``businesses`` holds what the file says (plans.services.plan_changes reads it);
+    nothing of it is written until the 事務局 confirms it (plan_import_apply).
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "確認待ち"
+        APPLIED = "applied", "反映済み"
+        CANCELLED = "cancelled", "取り消し"
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear, on_delete=models.CASCADE, related_name="plan_imports", verbose_name="年度"
+    )
+    state = models.CharField("状態", max_length=20, choices=State, default=State.PENDING)
+    file_name = models.CharField("ファイル名", max_length=255, blank=True)
+    businesses = models.JSONField("ブックの内容", default=list)
+    created_at = models.DateTimeField("取り込み日時", auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="取り込んだ人",
+    )
+    decided_at = models.DateTimeField("反映・取り消し日時", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="反映・取り消しした人",
+    )
+
+    class Meta:
+        verbose_name = "事業計画の取り込み（確認待ち）"
+        verbose_name_plural = "事業計画の取り込み（確認待ち）"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.get_state_display()} {self.file_name}"
+
+
 class AuditEvent(models.Model):
     """An append-only record of a change: who, when, what, old → new.
 
@@ -391,6 +630,10 @@ class AuditEvent(models.Model):
         SETTINGS_CHANGED = "settings_changed", "設定の変更"
         IMPORTED = "imported", "取り込み"
         EXPORTED = "exported", "出力"
+        PLAN_FIXED = "plan_fixed", "計画の確定"
+        REVISION_REQUESTED = "revision_requested", "目標の補正の申請"
+        REVISION_APPROVED = "revision_approved", "目標の補正の承認"
+        REVISION_REFUSED = "revision_refused", "目標の補正の却下"
 
     organization = models.ForeignKey(
         Organization,

@@ -1,4 +1,5 @@
-"""Writes that span models: loading a plan, editing a row and re-parsing its 目標値."""
+"""Writes that span models: loading a plan, editing a row and re-parsing its 目標値,
+確定 of a year's plan, 補正 of a target after it, and applying a confirmed plan import."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from targets.parser import parse_target, target_to_dict
+from targets.aggregation import propose_aggregation
+from targets.parser import parse_target, target_from_dict, target_to_dict
 from targets.types import ParsedTarget
 
+from .approvals import first_open_quarter
 from .audit import audit_record
 from .models import (
     AuditEvent,
@@ -22,6 +27,7 @@ from .models import (
     PlanItem,
     Section,
     TargetQuantity,
+    TargetRevision,
     User,
 )
 
@@ -36,6 +42,11 @@ def target_fields(parsed: ParsedTarget) -> dict[str, Any]:
         "target_value": main.value if main else None,
         "target_unit": main.unit if main else "",
     }
+
+
+def new_item_fields(parsed: ParsedTarget) -> dict[str, Any]:
+    """The columns of a new row from its parsed target: the target and its proposed 集計方法."""
+    return {**target_fields(parsed), "aggregation": propose_aggregation(parsed).value}
 
 
 _TARGET_FIELDS = ["target", "target_kind", "needs_review", "target_value", "target_unit"]
@@ -129,7 +140,7 @@ def plan_load(*, organization: Organization, data: dict[str, Any]) -> PlanLoadRe
                                 target_text=raw.get("target") or "",
                                 source_confidence=raw.get("confidence") or "",
                                 source_note=raw.get("note") or "",
-                                **target_fields(parsed),
+                                **new_item_fields(parsed),
                             )
                         )
                         parsed_by_item.append(parsed)
@@ -155,6 +166,24 @@ def _audit_item(item: PlanItem, user: User | None, changes: dict, summary: str) 
         )
 
 
+@dataclass(frozen=True)
+class PlanItemChange:
+    """What an edit of a row did: the row, and the 補正 it asked for (None: none needed)."""
+
+    item: PlanItem
+    revision: TargetRevision | None = None
+
+
+def _locked_item(item: PlanItem) -> tuple[PlanItem, FiscalYear]:
+    """The row as stored, locked until the transaction ends, with its year."""
+    stored = (
+        PlanItem.objects.select_for_update(of=("self",))
+        .select_related("initiative__business__fiscal_year", "initiative__business__section")
+        .get(pk=item.pk)
+    )
+    return stored, stored.initiative.business.fiscal_year
+
+
 @transaction.atomic
 def plan_item_update(
     *,
@@ -163,53 +192,371 @@ def plan_item_update(
     name: str,
     detail: str,
     target_text: str,
+    aggregation: str | None = None,
+    revision_reason: str = "",
+    revision_from: int | None = None,
+    source: str = TargetRevision.Source.SCREEN,
     user: User | None = None,
     summary: str = "計画の行を変更",
-) -> PlanItem:
-    """Change a row's texts; the 目標値 is parsed again from the new text.
+) -> PlanItemChange:
+    """Change a row's texts and 集計方法; what changed goes to the audit trail (old → new).
 
-    What changed is written to the audit trail (old → new) under ``summary``.
+    Before the year's plan is 確定, a new 目標値 is parsed again and replaces the target
+    at once; a changed 目標値 without a new ``aggregation`` gets the 集計方法 its wording
+    proposes. After 確定, the other texts change at once but a new 目標値 becomes a 補正
+    request (``revision_reason`` and ``revision_from`` are then required) and the row's
+    target stays as it is until the 事務局 approves it; a changed 内容 alone does not
+    re-read a 確定 target. Raises ValidationError (nothing written) with Japanese messages.
     """
-    new = {"group": group, "name": name, "detail": detail, "target_text": target_text}
-    # Old values from the database: a bound ModelForm has already changed ``item``.
-    stored = PlanItem.objects.filter(pk=item.pk).values(*new).get()
-    changes = {k: [stored[k], v] for k, v in new.items() if stored[k] != v}
+    stored, fiscal_year = _locked_item(item)
+    texts = {"group": group, "name": name, "detail": detail}
+    changes = {k: [getattr(stored, k), v] for k, v in texts.items() if getattr(stored, k) != v}
+    target_changed = target_text != stored.target_text
+    fixed = fiscal_year.is_plan_fixed
     parsed = parse_target(target_text, detail)
-    item.group = group
-    item.name = name
-    item.detail = detail
-    item.target_text = target_text
-    for field, value in target_fields(parsed).items():
-        setattr(item, field, value)
-    item.target_edited = False
-    item.full_clean()
-    item.save(
-        update_fields=["group", "name", "detail", "target_text", "target_edited", *_TARGET_FIELDS]
+    untouched = aggregation is None or aggregation == stored.aggregation
+    if untouched:
+        # A new wording proposes its own 集計方法 unless the person chose one.
+        proposes = target_changed and not fixed
+        aggregation = propose_aggregation(parsed).value if proposes else stored.aggregation
+    if aggregation != stored.aggregation:
+        changes["aggregation"] = [stored.aggregation, aggregation]
+
+    for field_name, value in texts.items():
+        setattr(stored, field_name, value)
+    stored.aggregation = aggregation
+    fields = [*texts, "aggregation"]
+    revision = None
+    if target_changed and fixed:
+        revision = _revision_create(
+            item=stored,
+            new_text=target_text,
+            parsed=parsed,
+            hand_made=False,
+            reason=revision_reason,
+            from_quarter=revision_from,
+            source=source,
+            user=user,
+        )
+    elif target_changed or (not fixed and not stored.target_edited):
+        # Before 確定 the target follows its texts (the schedule may be in 内容).
+        changes.update({"target_text": [stored.target_text, target_text]} if target_changed else {})
+        stored.target_text = target_text
+        for field_name, value in target_fields(parsed).items():
+            setattr(stored, field_name, value)
+        stored.target_edited = False
+        fields += ["target_text", "target_edited", *_TARGET_FIELDS]
+    stored.full_clean()
+    stored.save(update_fields=fields)
+    if "target" in fields:
+        _replace_quantities(stored, parsed)
+    _audit_item(stored, user, changes, summary)
+    _copy(stored, item)
+    return PlanItemChange(item=item, revision=revision)
+
+
+def _copy(source: PlanItem, target: PlanItem) -> None:
+    """Bring the caller's instance (often a bound form's) up to date with what was saved."""
+    if source is not target:
+        for model_field in PlanItem._meta.concrete_fields:
+            setattr(target, model_field.attname, getattr(source, model_field.attname))
+
+
+@transaction.atomic
+def plan_item_create(
+    *,
+    initiative: Initiative,
+    group: str,
+    name: str,
+    detail: str,
+    target_text: str,
+    order: int = 0,
+    aggregation: str | None = None,
+    user: User | None = None,
+    summary: str = "計画の行を追加",
+) -> PlanItem:
+    """Add a row: its 目標値 parsed, its 集計方法 proposed unless given, the audit entry."""
+    parsed = parse_target(target_text, detail)
+    fields = new_item_fields(parsed)
+    if aggregation:
+        fields["aggregation"] = aggregation
+    item = PlanItem(
+        initiative=initiative,
+        order=order,
+        group=group,
+        name=name,
+        detail=detail,
+        target_text=target_text,
+        **fields,
     )
-    _replace_quantities(item, parsed)
-    _audit_item(item, user, changes, summary)
+    item.full_clean()
+    item.save()
+    TargetQuantity.objects.bulk_create(target_quantities(item, parsed))
+    _audit_item(item, user, {"target_text": ["", target_text]}, summary)
     return item
 
 
 @transaction.atomic
 def plan_item_set_structure(
-    *, item: PlanItem, parsed: ParsedTarget, user: User | None = None
-) -> PlanItem:
+    *,
+    item: PlanItem,
+    parsed: ParsedTarget,
+    revision_reason: str = "",
+    revision_from: int | None = None,
+    user: User | None = None,
+) -> PlanItemChange:
     """Replace a row's parsed target by one edited by hand (for rows marked 要確認).
 
     The written 目標値 stays as it is; the row keeps the hand-made structure until its
-    text is changed again.
+    text is changed again. After 確定 this is a 補正 request like a new 目標値.
     """
-    old = item.target
-    for field, value in target_fields(parsed).items():
-        setattr(item, field, value)
-    item.target_edited = True
+    stored, fiscal_year = _locked_item(item)
+    new = target_to_dict(parsed)
+    if fiscal_year.is_plan_fixed:
+        if new == stored.target:
+            return PlanItemChange(item=item)
+        revision = _revision_create(
+            item=stored,
+            new_text=stored.target_text,
+            parsed=parsed,
+            hand_made=True,
+            reason=revision_reason,
+            from_quarter=revision_from,
+            source=TargetRevision.Source.SCREEN,
+            user=user,
+        )
+        return PlanItemChange(item=item, revision=revision)
+    old = stored.target
+    for field_name, value in target_fields(parsed).items():
+        setattr(stored, field_name, value)
+    stored.target_edited = True
+    stored.full_clean()
+    stored.save(update_fields=["target_edited", *_TARGET_FIELDS])
+    _replace_quantities(stored, parsed)
+    if old != stored.target:
+        _audit_item(stored, user, {"target": [old, stored.target]}, "目標値の解析結果を手で修正")
+    _copy(stored, item)
+    return PlanItemChange(item=item)
+
+
+# ---------------------------------------------------------------------------------------
+# 確定 and 補正
+
+
+@transaction.atomic
+def plan_fix(*, fiscal_year: FiscalYear, user: User | None) -> FiscalYear:
+    """確定: from now on a 目標値 of this year changes only through an approved 補正."""
+    locked = (
+        FiscalYear.objects.select_for_update().select_related("organization").get(pk=fiscal_year.pk)
+    )
+    if locked.is_plan_fixed:
+        raise ValidationError(f"{locked.label}の事業計画は既に確定しています。")
+    if not locked.businesses.exists():
+        raise ValidationError(f"{locked.label}には確定する事業計画がありません。")
+    locked.plan_fixed_at = timezone.now()
+    locked.plan_fixed_by = user if user is not None and user.is_authenticated else None
+    locked.save(update_fields=["plan_fixed_at", "plan_fixed_by"])
+    audit_record(
+        organization=locked.organization,
+        user=user,
+        action=AuditEvent.Action.PLAN_FIXED,
+        summary=f"{locked.label}の事業計画を確定",
+    )
+    fiscal_year.plan_fixed_at = locked.plan_fixed_at
+    fiscal_year.plan_fixed_by = locked.plan_fixed_by
+    return fiscal_year
+
+
+def revision_first_quarter(item: PlanItem) -> int | None:
+    """The earliest quarter a 補正 of ``item`` may apply from (None: every quarter approved)."""
+    business = item.initiative.business
+    return first_open_quarter(
+        fiscal_year_id=business.fiscal_year_id, section_id=business.section_id
+    )
+
+
+def _check_from_quarter(item: PlanItem, from_quarter: int | None, field: str) -> None:
+    first = revision_first_quarter(item)
+    if first is None:
+        raise ValidationError(
+            {field: "第4四半期まで承認済みのため、この年度の目標はもう補正できません。"}
+        )
+    if from_quarter is None or not 1 <= from_quarter <= 4:
+        raise ValidationError({field: "補正を適用する四半期を選んでください。"})
+    if from_quarter < first:
+        raise ValidationError(
+            {
+                field: f"第{from_quarter}四半期は承認済みのため、その目標は変えられません。"
+                f"第{first}四半期以降から適用してください。"
+            }
+        )
+
+
+def _revision_errors(item: PlanItem, reason: str, from_quarter: int | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not reason.strip():
+        errors["revision_reason"] = "確定後に目標値を変えるには、補正の理由を入力してください。"
+    try:
+        _check_from_quarter(item, from_quarter, "revision_from")
+    except ValidationError as error:
+        errors.update({k: v[0] for k, v in error.message_dict.items()})
+    if item.revisions.filter(state=TargetRevision.State.REQUESTED).exists():
+        errors["target_text"] = (
+            "この行には承認待ちの補正があります。事務局が承認または却下してから申請してください。"
+        )
+    return errors
+
+
+def target_change_errors(
+    *, item: PlanItem, target_text: str, revision_reason: str, revision_from: int | None
+) -> dict[str, str]:
+    """What would refuse a change of ``item``'s 目標値 to ``target_text``, by form field.
+
+    Empty when the plan is not 確定, the 目標値 is unchanged, or the 補正 asked for is
+    acceptable. Forms call it to show the messages beside their fields; the services
+    check the same again when they write.
+    """
+    fiscal_year = FiscalYear.objects.get(businesses__initiatives__items=item)
+    if not fiscal_year.is_plan_fixed or target_text == item.target_text:
+        return {}
+    return _revision_errors(item, revision_reason, revision_from)
+
+
+def _revision_create(
+    *,
+    item: PlanItem,
+    new_text: str,
+    parsed: ParsedTarget,
+    hand_made: bool,
+    reason: str,
+    from_quarter: int | None,
+    source: str,
+    user: User | None,
+) -> TargetRevision:
+    """A 補正 request for a locked row; raises ValidationError (field names of the form)."""
+    errors = _revision_errors(item, reason, from_quarter)
+    if errors:
+        raise ValidationError(errors)
+    revision = TargetRevision(
+        item=item,
+        source=source,
+        from_quarter=from_quarter,
+        old_text=item.target_text,
+        old_target=item.target,
+        new_text=new_text,
+        new_target=target_to_dict(parsed),
+        hand_made=hand_made,
+        reason=reason.strip(),
+        requested_by=user if user is not None and user.is_authenticated else None,
+    )
+    revision.full_clean()
+    revision.save()
+    business = item.initiative.business
+    audit_record(
+        organization=business.fiscal_year.organization,
+        user=user,
+        action=AuditEvent.Action.REVISION_REQUESTED,
+        summary=f"目標の補正を申請「{item.group} {item.name}」（{revision.from_label}）",
+        changes={"target_text": [item.target_text, new_text], "from_quarter": from_quarter},
+        plan_item=item,
+        section=business.section,
+    )
+    return revision
+
+
+def _locked_revision(revision: TargetRevision) -> TargetRevision:
+    locked = (
+        TargetRevision.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .get(pk=revision.pk)
+    )
+    if locked.state != TargetRevision.State.REQUESTED:
+        raise ValidationError(f"この補正は既に{locked.get_state_display()}です。")
+    return locked
+
+
+@transaction.atomic
+def target_revision_approve(
+    *, revision: TargetRevision, user: User | None, note: str = ""
+) -> TargetRevision:
+    """The 事務局 approves a 補正: the row's target changes from its quarter on.
+
+    The quarters before ``from_quarter`` keep the target they had (``PlanItem.target_at``).
+    Refused (ValidationError) when a 課長 has approved ``from_quarter`` or a later quarter
+    since the request.
+    """
+    locked = _locked_revision(revision)
+    item, fiscal_year = _locked_item(locked.item)
+    _check_from_quarter(item, locked.from_quarter, "from_quarter")
+    start = locked.from_quarter
+    current_from = item.target_from_quarter or 1
+    earlier = [segment for segment in item.earlier_targets if segment["from"] < start]
+    if current_from < start:
+        earlier.append({"from": current_from, "text": item.target_text, "target": item.target})
+    parsed = target_from_dict(locked.new_target)
+    old_text = item.target_text
+    item.earlier_targets = earlier
+    item.target_from_quarter = start
+    item.target_text = locked.new_text
+    for field_name, value in target_fields(parsed).items():
+        setattr(item, field_name, value)
+    item.target_edited = locked.hand_made
     item.full_clean()
-    item.save(update_fields=["target_edited", *_TARGET_FIELDS])
+    item.save(
+        update_fields=[
+            "earlier_targets",
+            "target_from_quarter",
+            "target_text",
+            "target_edited",
+            *_TARGET_FIELDS,
+        ]
+    )
     _replace_quantities(item, parsed)
-    if old != item.target:
-        _audit_item(item, user, {"target": [old, item.target]}, "目標値の解析結果を手で修正")
-    return item
+    locked.state = TargetRevision.State.APPROVED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user if user is not None and user.is_authenticated else None
+    locked.decision_note = note.strip()
+    locked.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+    business = item.initiative.business
+    audit_record(
+        organization=fiscal_year.organization,
+        user=user,
+        action=AuditEvent.Action.REVISION_APPROVED,
+        summary=f"目標の補正を承認「{item.group} {item.name}」（{locked.from_label}）",
+        changes={"target_text": [old_text, locked.new_text], "from_quarter": start},
+        plan_item=item,
+        section=business.section,
+    )
+    revision.refresh_from_db()
+    return revision
+
+
+@transaction.atomic
+def target_revision_refuse(
+    *, revision: TargetRevision, user: User | None, note: str
+) -> TargetRevision:
+    """The 事務局 refuses a 補正 (with a reason for the 係); the row is not changed."""
+    if not note.strip():
+        raise ValidationError({"note": "却下の理由を入力してください。"})
+    locked = _locked_revision(revision)
+    locked.state = TargetRevision.State.REFUSED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user if user is not None and user.is_authenticated else None
+    locked.decision_note = note.strip()
+    locked.save(update_fields=["state", "decided_at", "decided_by", "decision_note"])
+    item = locked.item
+    business = item.initiative.business
+    audit_record(
+        organization=business.fiscal_year.organization,
+        user=user,
+        action=AuditEvent.Action.REVISION_REFUSED,
+        summary=f"目標の補正を却下「{item.group} {item.name}」",
+        changes={"target_text": [locked.old_text, locked.new_text], "note": locked.decision_note},
+        plan_item=item,
+        section=business.section,
+    )
+    revision.refresh_from_db()
+    return revision
 
 
 def _replace_quantities(item: PlanItem, parsed: ParsedTarget) -> None:
@@ -218,10 +565,21 @@ def _replace_quantities(item: PlanItem, parsed: ParsedTarget) -> None:
 
 
 def plan_items_reparse(*, items: Iterable[PlanItem]) -> int:
-    """Parse every given row again (after a parser change); rows edited by hand are kept."""
+    """Parse every given row again (after a parser change).
+
+    Rows edited by hand are kept, and so are rows of a 確定 plan: their target changes
+    only through a 補正.
+    """
+    items = list(items)
+    fixed = set(
+        PlanItem.objects.filter(
+            pk__in=[item.pk for item in items],
+            initiative__business__fiscal_year__plan_fixed_at__isnull=False,
+        ).values_list("pk", flat=True)
+    )
     count = 0
     for item in items:
-        if item.target_edited:
+        if item.target_edited or item.pk in fixed:
             continue
         parsed = parse_target(item.target_text, item.detail)
         with transaction.atomic():

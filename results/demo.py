@@ -63,7 +63,10 @@ def sample_results_load(*, fiscal_year: FiscalYear) -> int:
                 result.done = pace > 0
             elif parsed.kind == Kind.QUANTITY:
                 cumulative = _scaled(expected_cumulative(parsed, quarter), pace)
-                result.value = max(cumulative - previous, Decimal("0"))
+                # A flow reports what happened in the quarter; a level or a maximum reports
+                # the figure as it stands (集計方法).
+                standing = item.aggregation != PlanItem.Aggregation.FLOW
+                result.value = cumulative if standing else max(cumulative - previous, Decimal("0"))
                 previous = cumulative
                 extras = []
                 for quantity in parsed.quantities[1:]:

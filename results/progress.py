@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from plans.models import PlanItem
+from targets.aggregation import Aggregation, fold
 from targets.types import ParsedTarget
 
 from .models import Result
@@ -24,8 +25,9 @@ class ItemProgress:
     item: PlanItem
     quarter: int
     by_quarter: dict[int, Result]
-    actual: Decimal | None  # cumulative main quantity up to ``quarter`` (None: nothing entered)
-    extra_actuals: tuple[Decimal | None, ...]  # cumulative secondary quantities
+    # The main quantity up to ``quarter``, folded by the row's 集計方法 (None: nothing entered)
+    actual: Decimal | None
+    extra_actuals: tuple[Decimal | None, ...]  # the secondary quantities, folded the same way
     progress: Progress
     cancel_reason: str
     reasons: tuple[str, ...]  # 理由・今後の対応 of the quarters up to ``quarter``, oldest first
@@ -43,11 +45,6 @@ class ItemProgress:
         return result.value if result else None
 
 
-def _sum(values: Iterable[Decimal | None]) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal("0")) if present else None
-
-
 def item_progress(
     item: PlanItem,
     results: Iterable[Result],
@@ -56,18 +53,25 @@ def item_progress(
     quarter_open: bool = False,
     tolerance: Decimal = Decimal("0.10"),
     target: ParsedTarget | None = None,
+    aggregation: Aggregation | str | None = None,
 ) -> ItemProgress:
     """Fold a row's per-quarter 実績 (any order, any quarters) into its status at ``quarter``.
 
-    A row cancelled in any quarter up to ``quarter`` is 中止 from then on (cancellation is
-    for the year). A qualitative row counts as 実施 once any quarter says 実施.
+    The row is judged against the target in force at ``quarter`` (``PlanItem.target_at``:
+    a 補正 applies from its quarter on) unless ``target`` is given, and its quarters are
+    folded by its 集計方法 (``aggregation``, else the row's): a flow adds them up, a level
+    takes the latest figure reported, a maximum the highest. Secondary quantities fold the
+    same way. A row cancelled in any quarter up to ``quarter`` is 中止 from then on
+    (cancellation is for the year). A qualitative row counts as 実施 once any quarter
+    says 実施.
     """
-    parsed = target if target is not None else item.parsed
+    parsed = target if target is not None else item.target_at(quarter)
+    how = aggregation if aggregation is not None else item.aggregation
     by_quarter = {r.quarter: r for r in results}
     upto = [by_quarter[q] for q in sorted(by_quarter) if q <= quarter]
-    actual = _sum(r.value for r in upto)
+    actual = fold((r.value for r in upto), how)
     extra_count = max(0, item_quantity_count(parsed) - 1)
-    extras = tuple(_sum(_extra(r, index) for r in upto) for index in range(extra_count))
+    extras = tuple(fold((_extra(r, index) for r in upto), how) for index in range(extra_count))
     cancelled = next((r for r in upto if r.cancelled), None)
     done_flags = [r.done for r in upto if r.done is not None]
     done = any(done_flags) if done_flags else None

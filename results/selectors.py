@@ -29,12 +29,14 @@ from plans.models import (
     Section,
     User,
     parsed_target,
+    target_in_force,
 )
 from plans.selectors import department_runs
 from shakyo.lib.fiscal import FiscalQuarter
 from shakyo.lib.numbers import achievement_rate, round_half_up
 from targets.display import describe_target, format_number
 from targets.pace import expected_cumulative
+from targets.parser import target_from_dict
 from targets.types import Kind, ParsedTarget, Quantity
 
 from .demo import SAMPLE_NOTE
@@ -194,23 +196,40 @@ def build_row(
     quarter_open: bool,
     tolerance: Decimal,
     target: ParsedTarget | None = None,
+    previous_target: ParsedTarget | None = None,
+    aggregation: str | None = None,
     with_previous: bool = True,
 ) -> Row:
     """A row's progress at ``quarter`` and at the quarter before, from its 実績.
 
-    ``with_previous=False`` skips the quarter before (``Row.previous`` stays None) for
-    screens that do not show it: it is a third of the dashboard's time (bench/).
+    Each quarter is judged against the target in force then: ``target`` and
+    ``previous_target`` (for rows read without the model's target), else
+    ``PlanItem.target_at``. ``with_previous=False`` skips the quarter before
+    (``Row.previous`` stays None) for screens that do not show it: it is a third of the
+    dashboard's time (bench/).
     """
     results = list(results)
-    parsed = target if target is not None else item.parsed
+    parsed = target if target is not None else item.target_at(quarter)
     progress = item_progress(
-        item, results, quarter, quarter_open=quarter_open, tolerance=tolerance, target=parsed
+        item,
+        results,
+        quarter,
+        quarter_open=quarter_open,
+        tolerance=tolerance,
+        target=parsed,
+        aggregation=aggregation,
     )
-    previous = (
-        item_progress(item, results, quarter - 1, tolerance=tolerance, target=parsed)
-        if quarter > 1 and with_previous
-        else None
-    )
+    previous = None
+    if quarter > 1 and with_previous:
+        before = previous_target if previous_target is not None else target
+        previous = item_progress(
+            item,
+            results,
+            quarter - 1,
+            tolerance=tolerance,
+            target=before if before is not None else item.target_at(quarter - 1),
+            aggregation=aggregation,
+        )
     return Row(item=item, target=parsed, progress=progress, previous=previous)
 
 
@@ -356,6 +375,12 @@ class EntryPage:
         return sum(1 for row in self.rows if row.needs_reason)
 
 
+def target_at_as_text(item: PlanItem, quarter: int) -> ParsedTarget:
+    """``item.target_at(quarter)`` for a row read with its target as text (``target_json``)."""
+    segment = item.earlier_target_at(quarter)
+    return target_from_dict(segment["target"]) if segment else parsed_target(item.target_json)
+
+
 def entry_items(*, fiscal_year: FiscalYear, section: Section, quarter: int) -> QuerySet[PlanItem]:
     """The section's rows with their 実績 up to ``quarter`` (two queries).
 
@@ -405,7 +430,7 @@ def entry_form_rows(*, fiscal_year: FiscalYear, section: Section, quarter: int) 
         ).order_by()
     }
     return [
-        FormRow(item=item, target=parsed_target(item.target_json), current=current.get(item.pk))
+        FormRow(item=item, target=target_at_as_text(item, quarter), current=current.get(item.pk))
         for item in items
     ]
 
@@ -431,7 +456,8 @@ def entry_page(
             quarter,
             quarter_open=quarter_open,
             tolerance=tolerance,
-            target=parsed_target(item.target_json),
+            target=target_at_as_text(item, quarter),
+            previous_target=target_at_as_text(item, quarter - 1) if quarter > 1 else None,
         )
         for item in entry_items(fiscal_year=fiscal_year, section=section, quarter=quarter)
     ]
@@ -667,6 +693,7 @@ class DashboardItem:
     group: str
     name: str
     target_text: str
+    aggregation: str
 
 
 def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = None) -> Dashboard:
@@ -713,6 +740,9 @@ def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = 
             "name",
             "target_text",
             Cast("target", TextField()),
+            "aggregation",
+            "target_from_quarter",
+            Cast("earlier_targets", TextField()),
         ),
         key=lambda r: (position[r[0]], *r[1:5]),
     )
@@ -742,9 +772,11 @@ def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = 
     }
     shortfalls: list[Row] = []
     has_sample = False
-    for business_pk, _, _, _, pk, group, name, target_text, target in rows:
+    for row_values in rows:
+        business_pk, _, _, _, pk, group, name, target_text, target, aggregation = row_values[:10]
+        target_from_quarter, earlier = row_values[10:]
         business = business_of[business_pk]
-        item = DashboardItem(pk, business, group, name, target_text)
+        item = DashboardItem(pk, business, group, name, target_text, aggregation)
         is_approved = (business.fiscal_year_id, business.section_id) in approved
         # The quarter's own 実績 count once the section's entry is approved.
         counted = [r for r in results.get(pk, ()) if r.quarter < quarter or is_approved]
@@ -754,7 +786,7 @@ def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = 
             quarter,
             quarter_open=not is_approved,
             tolerance=business.fiscal_year.organization.tolerance,
-            target=parsed_target(target),
+            target=target_in_force(target, earlier, target_from_quarter, quarter),
             with_previous=False,
         )
         summary = by_business[business_pk]
@@ -1064,8 +1096,9 @@ def item_page(item: PlanItem) -> ItemPage:
     latest = None
     for quarter in QUARTERS:
         approved = quarter in approved_quarters
+        in_force = item.target_at(quarter)
         progress = (
-            item_progress(item, counted, quarter, tolerance=tolerance, target=target)
+            item_progress(item, counted, quarter, tolerance=tolerance, target=in_force)
             if approved
             else None
         )
@@ -1075,13 +1108,11 @@ def item_page(item: PlanItem) -> ItemPage:
                 result=by_quarter.get(quarter),
                 approved=approved,
                 progress=progress,
-                target=target,
+                target=in_force,
             )
         )
         if approved:
-            latest = build_row(
-                item, counted, quarter, quarter_open=False, tolerance=tolerance, target=target
-            )
+            latest = build_row(item, counted, quarter, quarter_open=False, tolerance=tolerance)
     return ItemPage(
         item=item,
         target=target,

@@ -327,7 +327,7 @@ def row_status(request: HttpRequest, year: int, quarter: int, item_id: int) -> H
     fiscal_year = item.initiative.business.fiscal_year
     if fiscal_year.year != year:
         raise Http404("この年度の行ではありません。")
-    target = item.parsed
+    target = item.target_at(quarter)
     form = RowForm(request.GET, item=item, target=target)
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
