@@ -57,12 +57,16 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tables2",
     "axes",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "plans",
     "targets",
     "results",
     "books",
     "collab",
     "landing",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +241,28 @@ BOOKS_MAX_UNCOMPRESSED_BYTES = env_int("BOOKS_MAX_UNCOMPRESSED_BYTES", 200 * 102
 BOOKS_KEEP_DAYS = env_int("BOOKS_KEEP_DAYS", 7)
 # Seconds LibreOffice may take to print one book as PDF (books/pdf.py) before it is killed.
 BOOKS_PDF_TIMEOUT = env_int("BOOKS_PDF_TIMEOUT", 180)
+
+# --- API (api/) --------------------------------------------------------------------------
+# A read API for city and council systems: token only (no sessions, no browsable pages),
+# JSON only, a page of 100 rows, and a rate per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasApiToken"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_token": env_str("API_RATE", "120/min")},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shakyo API",
+    "DESCRIPTION": (
+        "事業計画の行（目標値とその読み取り）と、課長が承認した四半期の実績・状況・理由を"
+        "読み出す API です。利用キーは事務局が発行します（Authorization: Bearer <キー>）。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("results/", include("results.urls")),
     path("books/", include("books.urls")),
     path("collab/", include("collab.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -72,6 +72,14 @@ def book_job(o: dict) -> list:
     return [job.pk]
 
 
+def api_token(o: dict) -> list:
+    """A token the 事務局 issued for its own council."""
+    from api.services import api_token_issue
+
+    token, _ = api_token_issue(user=o["users"]["secretariat"], name="連携テスト")
+    return [token.pk]
+
+
 COUNCIL_READERS = {"secretariat": 200, "board": 200}
 CITY_READERS = {**COUNCIL_READERS, "city": 200, "collab": 200}
 # Who reads section A's business (and its rows): the council-wide roles and the people
@@ -163,6 +171,14 @@ ACCESS: dict[str, Row] = {
     # The review form; readers see the reviews and the radar chart on the project page.
     "collab:review": Row(PROJECT_YEAR, only({"city": 200, "collab": 200})),
     "collab:review_export": Row(PROJECT_YEAR, only(CITY_READERS)),
+    # The read API answers tokens only: a signed-in session is not enough
+    # (tests/test_api.py walks every token kind). Its schema is public.
+    "api:years": Row(NO_ARGS, every(401, anonymous=401)),
+    "api:items": Row(NO_ARGS, every(401, anonymous=401)),
+    "api:schema": Row(NO_ARGS, every(200, anonymous=200)),
+    # Tokens are issued and revoked by a council's 事務局, for its own council only.
+    "api:tokens": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
+    "api:token_revoke": Row(api_token, only({"secretariat": 302, "other_org": 404}), method="post"),
 }
 
 

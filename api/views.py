@@ -1,0 +1,67 @@
+"""The read API (v1). Every list is scoped by ``access.token_businesses``."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+
+from plans.models import FiscalYear, PlanItem
+
+from .access import token_businesses
+from .filters import PlanItemFilter
+from .serializers import FiscalYearSerializer, PlanItemSerializer
+
+
+class Pagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class YearList(generics.ListAPIView):
+    """年度: the fiscal years that have rows this token may read."""
+
+    serializer_class = FiscalYearSerializer
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[FiscalYear]:
+        businesses = token_businesses(self.request.auth)
+        return (
+            FiscalYear.objects.filter(businesses__in=businesses)
+            .select_related("organization")
+            .distinct()
+            .order_by("organization__name", "year")
+        )
+
+
+class PlanItemList(generics.ListAPIView):
+    """計画の行: 項目・内容・目標値 with the target as understood, in the printed plan's order."""
+
+    serializer_class = PlanItemSerializer
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PlanItemFilter
+
+    def get_queryset(self) -> QuerySet[PlanItem]:
+        businesses = token_businesses(self.request.auth)
+        return (
+            PlanItem.objects.filter(initiative__business__in=businesses)
+            .select_related(
+                "initiative__business__fiscal_year__organization",
+                "initiative__business__section__department",
+                "initiative__business__commissioned_by",
+            )
+            .order_by(
+                "initiative__business__fiscal_year__organization__name",
+                "initiative__business__fiscal_year__year",
+                "initiative__business__section__department__order",
+                "initiative__business__section__order",
+                "initiative__business__order",
+                "initiative__order",
+                "initiative__number",
+                "order",
+                "id",
+            )
+        )
