@@ -58,9 +58,10 @@ _UNITS: tuple[str, ...] = (
     "事業所", "事業", "行事", "項目", "団体", "世帯", "時間", "地区", "拠点", "圏域",
     "か所", "か月", "施設", "教室", "講座", "品目", "種類", "日間", "週間", "年間", "年度",
     "回", "件", "人", "名", "円", "日", "分", "枚", "部", "校", "駅", "台", "個", "館", "組",
-    "冊", "本", "社", "店", "点", "号", "週", "年", "%", "つ",
+    "冊", "本", "社", "店", "点", "号", "週", "年", "%", "つ", "食", "軒", "戸", "園", "法人",
 )  # fmt: skip
 _KANA_UNITS: tuple[str, ...] = ("か所", "か月", "つ", "%")
+_UNIT_SET = frozenset(_UNITS)
 # Written forms of the same unit.
 _UNIT_ALIASES: dict[str, str] = {"名": "人", "日間": "日", "週間": "週", "年間": "年"}
 # Factors of a product may also count months (「×12月」).
@@ -175,6 +176,7 @@ _ERA_YEAR_RE = re.compile(
     r"|(?<![0-9A-Za-z])(?P<abbr>[RH])\s*(?P<ay>元|[0-9]{1,2})(?![0-9])\s*(?:年度?)?"
     r"|(?<![0-9])(?P<y>(?:19|20)[0-9]{2})\s*(?P<yd>年度?)"
     r"|(?<![0-9.,])(?P<sy>[0-9]{2})\s*年度"
+    r"|(?<![0-9.,])(?P<sc>[0-9]{2})\s*年(?=\s*:)"
 )
 # 「1日あたり」「1月当たり」「1人につき」: the figure is a rate (not January).
 _RATE_RE = re.compile(
@@ -196,6 +198,8 @@ _CLOCK_RE = re.compile(
 # 「第2層」「第3回」「第4期」: a number that is part of a name.
 _ORDINAL_RE = re.compile(
     r"第\s*[0-9]+\s*(?:回|期|次|号|層|条|種|位|弾|部|章|節|版|地区|区|日曜|四半期)?"
+    # 「第4回、5回の2回」: the numbers listed after an ordinal are ordinals too.
+    r"(?:\s*[、,・]\s*[0-9]+\s*(?:回|期|次|号))*"
 )
 _WEEKDAY_CADENCE_RE = re.compile(
     rf"(?:(?P<par>奇数|偶数)月\s*の?\s*)?(?:毎月\s*)?第\s*(?P<n>[0-9])\s*(?P<wd>{_WEEKDAY})\s*曜日?"
@@ -206,7 +210,7 @@ _EVERY_MONTHS_RE = re.compile(
 )
 _QUARTERLY_RE = re.compile(r"四半期\s*(?:に|ごとに|毎に)\s*(?P<k>[0-9]{1,2})\s*(?:回|度)")
 _ALTERNATE_RE = re.compile(r"隔(?P<p>月|週)")
-_EVERY_RE = re.compile(rf"毎(?P<p>月(?!\s*[0-9第])|週(?!\s*[0-9]|\s*{_WEEKDAY}))")
+_EVERY_RE = re.compile(rf"毎(?P<p>月(?!\s*[0-9第平]|曜)|週(?!\s*[0-9平]|\s*{_WEEKDAY}))")
 _PER_CADENCE_RE = re.compile(r"(?<![0-9])(?:毎\s*)?(?P<p>月|週)\s*(?P<k>[0-9]{1,2})\s*(?:回|度)")
 _MONTH_RANGE_RE = re.compile(
     r"(?<![0-9])(?P<a>[0-9]{1,2})\s*(?:月\s*)?(?:~|から|-)\s*(?P<b>[0-9]{1,2})\s*月"
@@ -215,7 +219,7 @@ _MONTH_DAY_RE = re.compile(
     rf"(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}"
 )
 _DEADLINE_RE = re.compile(
-    rf"(?:(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月|(?P<fy>年度)){_DEADLINE_TAIL}(?:に)?"
+    rf"(?:(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月|(?P<fy>年度|\ue000 *)){_DEADLINE_TAIL}(?:に)?"
 )
 _START_RE = re.compile(r"(?<![0-9])(?P<m>[0-9]{1,2})\s*月\s*(?:~|から|より|以降)(?!\s*[0-9])")
 _PARITY_RE = re.compile(r"(?P<par>奇数|偶数)月")
@@ -439,6 +443,9 @@ def _normalise(text: str) -> str:
         s = _DASHES_RE.sub(lambda m: _DASHES[m.group()], s)
     if not _KANJI_TRIGGERS.isdisjoint(s):
         s = _KANJI_NUM_RE.sub(_kanji_number, s)
+    if "万" in s or "億" in s or "千" in s:
+        s = _SPACED_MULT_RE.sub(r"\1\2", s)
+        s = _COMPOUND_RE.sub(_compound_number, s)
     if "所" in s or "月" in s or "名" in s:
         s = _COUNTER_RE.sub(_counter, s)
     # Runs of whitespace to one space, trimmed: str.split() splits where \s matches.
@@ -470,6 +477,26 @@ _KANJI_NUM_RE = re.compile(
     r"|一[〇一二三四五六七八九十百千万]+)"
     r"(?=" + _KANJI_COUNTERS + r"|か月|ヶ月|ケ月|カ月|月|日|時間|週|年|部|枚|万|人))"
 )
+
+
+# 「300 千円」: the multiplier of a figure in yen, after a space.
+_SPACED_MULT_RE = re.compile(r"([0-9]) (百万|千|万|億)(?=円)")
+# 「1億7,586万4千円」「1万5千人」: one number written in parts, largest first.
+_COMPOUND_RE = re.compile(r"(?<![0-9,.])[0-9][0-9,]*(?:億|万|千)(?:[0-9][0-9,]*(?:億|万|千)?)+")
+_COMPOUND_PART_RE = re.compile(r"([0-9][0-9,]*)(億|万|千)?")
+_PART_SCALE = {"億": 100_000_000, "万": 10_000, "千": 1000, None: 1}
+
+
+def _compound_number(m: re.Match[str]) -> str:
+    total, previous = 0, 10**12
+    for part in _COMPOUND_PART_RE.finditer(m.group()):
+        scale = _PART_SCALE[part.group(2)]
+        digits = part.group(1).replace(",", "")
+        if scale >= previous or not digits.isdigit():
+            return m.group()  # not parts of one number, largest first: left as written
+        total += int(digits) * scale
+        previous = scale
+    return str(total)
 
 
 def _kanji_number(m: re.Match[str]) -> str:
@@ -542,6 +569,7 @@ class _Schedule:
     times: list[str] = field(default_factory=list)
     every_years: int | None = None
     rate: str = ""  # 「1日あたり」 → "日"
+    more_products: list[tuple[list[Factor], str]] = field(default_factory=list)
 
 
 _NO_SCHEDULE = _Schedule()  # 内容 without a schedule (only read, never changed)
@@ -589,10 +617,7 @@ class _ScheduleReader:
         self._note(f"「{written}」は月として読み取れません。")
         return False
 
-    def _product(self, m: re.Match[str]) -> None:
-        if self.schedule.factors:
-            self._note(f"掛け算が複数あります（「{m.group()}」）。")
-            return
+    def _product(self, m: re.Match[str]) -> Any:
         factors = []
         pre = m.group("pre") or ""
         for fm in _FACTOR_RE.finditer(m.group(), len(pre)):
@@ -600,7 +625,11 @@ class _ScheduleReader:
             factors.append(Factor(_number(fm.group("v")), unit))
         if not all(_storable(factor.value) for factor in factors):
             self._note(f"「{m.group()}」の数値は大きすぎるか細かすぎるため読み取れません。")
-            return
+            return None
+        if self.schedule.factors:
+            # 「30,000円×12地区 15,000円×1地区 (合計375,000円)」: checked against the total.
+            self.schedule.more_products.append((factors, m.group()))
+            return None
         self.schedule.factors = factors
         self.schedule.product_text = m.group()[len(pre) :].strip()
         if pre:
@@ -633,8 +662,10 @@ class _ScheduleReader:
             label = f"{'令和' if m.group('abbr') == 'R' else '平成'}{m.group('ay')}年度"
         elif m.group("y"):
             label = f"{m.group('y')}{m.group('yd')}"
-        else:
+        elif m.group("sy"):
             label = f"{m.group('sy')}年度"
+        else:
+            label = f"{m.group('sc')}年"
         self.schedule.years[m.start()] = label
         return _YEAR_MARK + " " * (len(m.group()) - 1)
 
@@ -715,6 +746,10 @@ class _ScheduleReader:
 
     def _deadline(self, m: re.Match[str]) -> None:
         month = 3 if m.group("fy") else int(m.group("m"))
+        if m.group("fy") and m.group("fy")[0] == _YEAR_MARK:
+            # 「20年度末までに」: the end of that fiscal year; 「2020年末まで」: December.
+            year = self.schedule.years.get(m.start("fy"), "")
+            month = 3 if year.endswith("年度") else 12
         if self._valid_month(month, m.group()):
             self.schedule.deadline = month
 
@@ -965,9 +1000,7 @@ def _read_quantity(s: str, i: int, notes: list[str]) -> tuple[_Token, int]:
             q.value, q.max = upper, value
         elif upper == value:
             q.max = None
-    if not unit:
-        notes.append(f"「{written}」に単位がありません。")
-    elif unit == "月":
+    if unit == "月":
         notes.append(f"「{written}」を読み取れませんでした。")
     return _Token("qty", written, q), end
 
@@ -979,8 +1012,12 @@ def _unit(s: str, i: int) -> tuple[str, int]:
         return m.group(), m.end()
     unit, end = _unit_run(s, i)
     if not unit and s.startswith(" ", i):
+        m = _KANA_UNIT_RE.match(s, i + 1)  # 「100 %」
+        if m:
+            return m.group(), m.end()
         unit, end = _unit_run(s, i + 1)
-        if unit not in _UNITS:
+        # 「570 自治体」: a counter after a space, when nothing follows it.
+        if unit not in _UNIT_SET and not (unit and (end == len(s) or s[end] in "、,/)")):
             return "", i
     return unit, end
 
@@ -994,9 +1031,18 @@ def _unit_run(s: str, i: int) -> tuple[str, int]:
     if not m:
         return "", i
     run = m.group()
-    for k in range(1, min(len(run), 4) + 1):
-        if k == len(run) or _split(run[k:], _TERM_RE) is not None:
+    if run in _UNIT_SET:
+        return run, i + len(run)
+    for k in range(1, min(len(run) - 1, 4) + 1):
+        if _split(run[k:], _TERM_RE) is not None:
             return run[:k], i + k
+    # 「15食配食」「2回配食サービス」: a known counter followed by more words.
+    if len(run) >= 3:
+        for k in range(min(len(run) - 1, 4), 0, -1):
+            if run[:k] in _UNIT_SET:
+                return run[:k], i + k
+    if len(run) <= 4:
+        return run, i + len(run)
     return "", i
 
 
@@ -1054,6 +1100,7 @@ class _QuantityReader:
         self.years: set[str] = set()  # year words read (「令和4年度」)
         self.subset_next = False  # 「うち」 was read: the next figure is part of the last
         self.after_no = False  # 「(320人)の」: a share may follow
+        self.after_ni = False  # 「2校に」: a ratio may follow
         self.base: _Q | None = None
         self.compared: list[_Q] = []
         self.spans: list[tuple[int, int, str, Role]] = []  # roles recorded while reading
@@ -1063,7 +1110,7 @@ class _QuantityReader:
     def feed(self, tokens: list[_Token]) -> None:
         for token in tokens:
             if token.kind not in ("word", "qty"):
-                self.after_no = False
+                self.after_no = self.after_ni = False
             if token.kind == "word":
                 self._word(token.text)
             elif token.kind == "year":
@@ -1091,15 +1138,31 @@ class _QuantityReader:
             self.of_total_q, self.last = self.last, None
             self.previous = "fill"
             return
-        if word.startswith(("のうち", "うち")) and self.last is not None:
+        if "うち" in word and self.last is not None and not self.pending:
             # 「相談200件のうち新規80件」: the next figure is part of the last, never added.
-            self.subset_next = True
-            word = word.removeprefix("の").removeprefix("うち")
-            if not word:
-                self.previous = "fill"
-                return
+            head, rest = word.split("うち", 1)
+            head_terms = _decompose(head) if head else frozenset()
+            if head_terms is not None:
+                self._flag(self.last, head_terms)
+                self.subset_next = True
+                word = rest
+                if not word:
+                    self.previous = "fill"
+                    return
         terms = _decompose(word)
         self.after_no = terms == {"の"}
+        self.after_ni = terms == {"に"} and self.previous == "qty"
+        if terms is None and "各" in word and self.last is not None and not self.pending:
+            # 「年1回以上各施設」: the scope of the figure before (once for each facility).
+            head, scope = word.split("各", 1)
+            head_terms = _decompose(head) if head else frozenset()
+            if head_terms is not None and scope and self.previous in ("qty", "fill"):
+                self._flag(self.last, head_terms)
+                if not self.last.label:
+                    self.last.label = "各" + scope
+                self.understood = True
+                self.previous = "fill"
+                return
         if terms is not None:
             self.understood = True
             if self.last is not None and self.previous in ("qty", "fill") and not self.pending:
@@ -1153,9 +1216,20 @@ class _QuantityReader:
             self.last.role = Role.BASE
             self.base = self.last
         self.after_no = False
+        if self.after_ni and self.last is not None and not self.pending:
+            # 「2校に1人」: a ratio, not two figures to track.
+            self.notes.append(
+                f"「{self.last.written}に{q.written}」は割合です。目標値を確認してください。"
+            )
+        self.after_ni = False
         year = any(word in self.years for word in self.pending)
         label = _canonical_label(self.pending) if self.pending else ""
         self.pending = []
+        if not q.unit:
+            # 「開催回数: 2」「総利用者数 2,510」: the label says what is counted.
+            q.unit = next((u for suffix, u in _COUNT_LABELS if label.endswith(suffix)), "")
+            if not q.unit:
+                self.notes.append(f"「{q.written}」に単位がありません。")
         if self.subset_next:
             q.role = Role.SUBSET
             q.increase = False  # 「うち新規」 counts new cases, not an increase
@@ -1252,6 +1326,8 @@ class _QuantityReader:
     def finish(self) -> None:
         # A year alone says when, not what: 「令和3年度中に実施」.
         self.pending = [word for word in self.pending if word not in self.years]
+        if self.pending and self.last is not None and all(map(_is_description, self.pending)):
+            self.pending = []  # 「1,237件の相談に対応」: what the figure counts
         if self.pending:
             self.notes.append(f"「{' '.join(self.pending)}」を読み取れませんでした。")
             self.pending = []
@@ -1363,8 +1439,27 @@ class _QuantityReader:
 
 
 _TOTAL_LABELS = frozenset({"計", "合計", "総計", "総数"})
+# A figure without a unit takes it from a label naming a count (「開催回数」 → 回).
+_COUNT_LABELS: tuple[tuple[str, str], ...] = (
+    ("回数", "回"), ("件数", "件"), ("人数", "人"), ("者数", "人"), ("団体数", "団体"),
+    ("世帯数", "世帯"), ("か所数", "か所"), ("箇所数", "か所"), ("施設数", "施設"),
+    ("校数", "校"), ("部数", "部"), ("枚数", "枚"), ("日数", "日"), ("時間数", "時間"),
+)  # fmt: skip
+# Words after the last figure that say what it counts (「の相談に対応」, 「配食」) are read
+# as a description — unless they could change the figure's meaning.
+_DESCRIPTION_RE = re.compile(r"[\u3041-\u309f\u30a1-\u30fa\u30fc\u4e00-\u9fff々A-Za-z・]+")
+_DANGER_WORDS = (
+    "中止", "休止", "廃止", "未", "なし", "無し", "減", "以下", "以内", "未満", "見送", "延期",
+    "除", "不", "止", "前年", "比", "うち", "増", "差", "累計", "平均", "割", "倍", "当た",
+    "あたり", "以外", "最大", "最低", "上限", "下限", "まで", "のみ", "だけ", "ずつ", "毎",
+    "各", "計", "延べ", "のべ", "見込", "予定", "程度", "約", "率",
+)  # fmt: skip
 # Labels of a value the target is compared with, not a target (「前年度2,350千円」).
 _COMPARISON_WORDS = ("前年", "昨年", "前回", "現状", "現在", "基準", "実績", "策定時")
+
+
+def _is_description(word: str) -> bool:
+    return bool(_DESCRIPTION_RE.fullmatch(word)) and not any(w in word for w in _DANGER_WORDS)
 
 
 def _is_comparison(label: str) -> bool:
@@ -1387,7 +1482,7 @@ def _is_breakdown(segments: list[_Segment]) -> bool:
             not label
             or label in _NOT_PART_LABELS
             or label.startswith("各")
-            or label.endswith(("数", "者"))
+            or label.endswith(("数", "者", "額", "率", "費"))
         ):
             return False
     signature = [(q.unit, q.per) for q in segments[0].quantities]
@@ -1462,10 +1557,17 @@ def _parse(text: str, detail: str) -> ParsedTarget:
     product_text = schedule.product_text
     if not factors and quantities:
         factors, product_text = from_detail.factors, from_detail.product_text
-    if factors:
-        product = Decimal(1)
-        for factor in factors:
-            product *= factor.value
+    if schedule.more_products:
+        # Several products are added only to check a stated total; without one they are
+        # 要確認 (a sum is computed only where the text states it).
+        product = sum(
+            (_product_of(f) for f, _ in [(factors, ""), *schedule.more_products]), Decimal(0)
+        )
+        main = quantities[0] if quantities else None
+        if main is None or main.value != product:
+            notes.append(f"掛け算が複数あります（「{schedule.more_products[0][1]}」）。")
+    elif factors:
+        product = _product_of(factors)
         if quantities:
             main = quantities[0]
             upper = main.value if main.max is None else main.max
@@ -1522,6 +1624,13 @@ def _parse(text: str, detail: str) -> ParsedTarget:
         times=tuple(schedule.times),
         numbers=numbers,
     )
+
+
+def _product_of(factors: list[Factor]) -> Decimal:
+    product = Decimal(1)
+    for factor in factors:
+        product *= factor.value
+    return product
 
 
 _NUMBER_RE = re.compile(r"[0-9]+(?:[,.][0-9]+)*")

@@ -645,6 +645,41 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
             numbers=(n("第2層", Role.ORDINAL), n("4回", Role.MAIN)),
         ),
     ),
+    # money written in parts, largest first, is one number
+    ("予算額 1億7,586万4千円", quantity(q(175_864_000, "円", label="予算額"))),
+    ("1万5千人", quantity(q(15_000, "人"))),
+    ("寄附金 1,200 千円", quantity(q(1_200_000, "円", label="寄附金"))),
+    # two measures side by side are never added: 予算額 and 決算額 are not places
+    (
+        "予算額 2億円、決算額 1億円",
+        quantity(q(200_000_000, "円", label="予算額"), q(100_000_000, "円", label="決算額")),
+    ),
+    # a figure without a unit takes it from a label that names a count…
+    ("開催回数: 2", quantity(q(2, "回", label="開催回数"))),
+    ("総利用者数 2,510", quantity(q(2510, "人", label="総利用者数"))),
+    # …and is 要確認 otherwise
+    ("理事 14", quantity(q(14, "", label="理事"), needs_review=True)),
+    # a ratio is not two figures to track
+    ("2校に1人の配置", quantity(q(2, "校"), q(1, "人"), needs_review=True)),
+    # numbers listed after an ordinal are ordinals: the count is 2 回
+    (
+        "第4回、5回の2回、開催",
+        quantity(q(2, "回"), numbers=(n("第4回、5回", Role.ORDINAL), n("2回", Role.MAIN))),
+    ),
+    # words after the figure that say what it counts
+    ("のべ1,237件の相談に対応", quantity(q(1237, "件"))),
+    ("毎月平均15食配食", quantity(q(15, "食", label="毎月平均"))),
+    # …but not words that could change its meaning
+    ("5回開催予定のうち2回中止", quantity(q(5, "回", planned=True), q(2, "回"), needs_review=True)),
+    # a scope after the figure: once a year for each facility
+    ("年1回以上各施設", quantity(q(1, "回", per="年", label="各施設"))),
+    # a year before a colon is a year, one figure per year is 要確認
+    (
+        "25年:7,479人、24年:7,170人",
+        quantity(q(7479, "人", label="25年"), q(7170, "人", label="24年"), needs_review=True),
+    ),
+    # the end of a fiscal year written with its number
+    ("20年度末までに1200万人", quantity(q(12_000_000, "人"), deadline_month=3)),
     # a share-out in brackets has its role too
     (
         "年8回 (各圏域2回)",
