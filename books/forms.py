@@ -23,6 +23,12 @@ class ExportForm(forms.Form):
     )
     section = forms.IntegerField(label="係", required=False)
     commissioner = forms.IntegerField(label="委託元", required=False)
+    include_unapproved = forms.BooleanField(
+        label="入力中を含む（内部確認用）",
+        required=False,
+        help_text="承認前の実績も含めて集計し、その数値に ※ を付けます。"
+        "理事会・市に渡すブックには使わないでください。",
+    )
 
     def __init__(self, *args, needs_quarter: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,8 @@
 Each builder reads the database once through :func:`book_businesses` and returns
 dataclasses of text and numbers, laid out as the council's printed plan is: 課 → 係 (and
 its 事業) → 取り組み → rows. A row's 実績 and status come from
-:func:`results.progress.item_progress`, never from sums made here.
+:func:`results.basis.read_progress` on the basis ``results.basis.basis_for`` gives the
+reader (approved figures only, unless an internal book), never from sums made here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from plans.models import Business, Initiative, Organization, PlanItem, Section
-from results.models import QuarterWindow, Result
+from results.basis import Basis, BasisRow, Figures, RowFigures, read_progress
+from results.models import Result, SectionQuarter
 from results.progress import ItemProgress, item_progress
 from results.status import Status
 from shakyo.lib.fiscal import FiscalQuarter, fiscal_year_label
@@ -256,6 +258,12 @@ class ReportRow(PlanRow):
     rate: Decimal | None = None  # 達成率 in percent
     status: Status = Status.NO_TARGET
     reason: str = ""  # 理由・今後の対応, or the reason it was cancelled
+    unapproved: frozenset[int] = frozenset()  # quarters whose figures are not approved
+
+    @property
+    def has_unapproved(self) -> bool:
+        """The cumulative figure, rate and status include a figure not yet approved."""
+        return bool(self.unapproved)
 
     @property
     def is_shortfall(self) -> bool:
@@ -288,8 +296,9 @@ def _with_quarters(texts: list[tuple[int, str]]) -> str:
     return "\n".join(f"（第{q}四半期）{text}" for q, text in texts)
 
 
-def report_row(item: PlanItem, progress: ItemProgress) -> ReportRow:
-    """What the 事業報告 shows for one row at ``progress.quarter``."""
+def report_row(item: PlanItem, figures: RowFigures) -> ReportRow:
+    """What the 事業報告 shows for one row at ``figures.progress.quarter``."""
+    progress = figures.progress
     parsed = item.target_at(progress.quarter)
     main = parsed.main if parsed.kind == Kind.QUANTITY else None
     qualitative = main is None
@@ -305,6 +314,7 @@ def report_row(item: PlanItem, progress: ItemProgress) -> ReportRow:
         quarters=tuple(_quarter_cell(progress, q, qualitative) for q in (1, 2, 3, 4)),
         rate=progress.progress.rate,
         status=progress.status,
+        unapproved=figures.unapproved,
     )
     if qualitative:
         notes = [(r.quarter, r.note) for r in upto if r.note]
@@ -325,48 +335,77 @@ def report_row(item: PlanItem, progress: ItemProgress) -> ReportRow:
     return row
 
 
-class _ProgressReader:
-    """Folds each row's 実績 at ``quarter`` with its organisation's tolerance and window."""
-
-    def __init__(self, businesses: list[Business], quarter: int):
-        self.quarter = quarter
-        year_ids = {b.fiscal_year_id for b in businesses}
-        self.open_years = set(
-            QuarterWindow.objects.filter(
-                fiscal_year_id__in=year_ids, quarter=quarter, is_open=True
-            ).values_list("fiscal_year_id", flat=True)
-        )
-
-    def __call__(self, business: Business, item: PlanItem) -> ItemProgress:
-        return item_progress(
-            item,
-            item.results.all(),
-            self.quarter,
-            quarter_open=business.fiscal_year_id in self.open_years,
+def _basis_rows(businesses: list[Business]) -> list[BasisRow]:
+    return [
+        BasisRow(
+            item=item,
+            business_id=business.pk,
+            fiscal_year_id=business.fiscal_year_id,
+            section_id=business.section_id,
             tolerance=business.fiscal_year.organization.tolerance,
+            target_at=item.target_at,
         )
+        for business in businesses
+        for initiative in business.initiatives.all()
+        for item in initiative.items.all()
+    ]
 
 
 def _report_sheets(
-    businesses: list[Business], quarter: int, title_suffix: str, on_row: Progress
+    businesses: list[Business], figures: Figures, title_suffix: str, on_row: Progress
 ) -> list[DepartmentSheet]:
-    reader = _ProgressReader(businesses, quarter)
-    total = sum(i.items.all().count() for b in businesses for i in b.initiatives.all())
+    total = len(figures.rows)
     done = 0
-    by_item: dict[int, Business] = {}
-    for business in businesses:
-        for initiative in business.initiatives.all():
-            for item in initiative.items.all():
-                by_item[item.pk] = business
 
     def row(item: PlanItem) -> ReportRow:
         nonlocal done
         done += 1
         if done % 50 == 0 or done == total:
             on_row(done, total)
-        return report_row(item, reader(by_item[item.pk], item))
+        return report_row(item, figures.rows[item.pk])
 
     return _department_sheets(businesses, title_suffix, row)
+
+
+@dataclass(frozen=True)
+class SectionApproval:
+    """A 係 of the book and whether its entry for the book's quarter is approved."""
+
+    department: str
+    section: str
+    state: str  # 「承認済み」, 「提出済み（承認待ち）」, 「入力中」…
+
+    @property
+    def approved(self) -> bool:
+        return self.state == SectionQuarter.State.APPROVED.label
+
+
+def _section_approvals(businesses: list[Business], figures: Figures) -> list[SectionApproval]:
+    approvals: list[SectionApproval] = []
+    seen: set[tuple[int, int]] = set()
+    for business in businesses:
+        key = (business.fiscal_year_id, business.section_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        sq = figures.section_quarters.get(key)
+        approvals.append(
+            SectionApproval(
+                department=business.section.department.name,
+                section=business.section.name,
+                state=sq.get_state_display() if sq else "入力なし",
+            )
+        )
+    return approvals
+
+
+def _figures(businesses: list[Business], *, basis: Basis, quarter: int) -> Figures:
+    return read_progress(
+        _basis_rows(businesses),
+        basis=basis,
+        quarter=quarter,
+        sections={(b.fiscal_year_id, b.section_id) for b in businesses},
+    )
 
 
 @dataclass
@@ -385,6 +424,35 @@ class StatusCount:
 class ReportBook(Book):
     summary: list[StatusCount] = field(default_factory=list)
     statuses: tuple[Status, ...] = tuple(Status)
+    basis: Basis = Basis.APPROVED
+    sections: list[SectionApproval] = field(default_factory=list)
+
+    @property
+    def official(self) -> bool:
+        return self.basis.official
+
+    @property
+    def has_unapproved(self) -> bool:
+        return any(row.has_unapproved for sheet in self.sheets for _b, _i, row in sheet.rows())
+
+    @property
+    def basis_note(self) -> str:
+        """What the book's figures are, for its cover and every sheet."""
+        approved = sum(1 for s in self.sections if s.approved)
+        counted = f"{approved} / {len(self.sections)}係が承認済み"
+        if self.official:
+            return (
+                f"課長が承認した実績で集計（{counted}。"
+                "承認前の係のこの四半期は「未入力」として数えます）"
+            )
+        return (
+            f"内部確認用：承認前の実績を含みます（{counted}）。"
+            f"{UNAPPROVED_MARK} の付いた数値・状況は承認前の実績によるものです"
+        )
+
+
+# Put after every figure that is not approved (or rests on one) in an internal book.
+UNAPPROVED_MARK = "※"
 
 
 def quarter_heading(quarter: int) -> str:
@@ -411,18 +479,32 @@ def status_summary(sheets: Iterable[DepartmentSheet]) -> list[StatusCount]:
 
 
 def report_book(
-    businesses: QuerySet[Business], *, year: int, quarter: int, on_row: Progress = _no_progress
+    businesses: QuerySet[Business],
+    *,
+    year: int,
+    quarter: int,
+    basis: Basis = Basis.APPROVED,
+    on_row: Progress = _no_progress,
 ) -> ReportBook:
-    """The 事業報告 at ``quarter``: the plan plus 実績, status and reasons, and a summary."""
-    loaded = book_businesses(businesses.filter(fiscal_year__year=year), results_upto=quarter)
-    sheets = _report_sheets(loaded, quarter, "事業報告", on_row)
+    """The 事業報告 at ``quarter``: the plan plus 実績, status and reasons, and a summary.
+
+    ``basis`` comes from ``results.basis.basis_for``: approved figures only (the
+    official book), or with unapproved figures for an internal check (each marked).
+    """
+    loaded = book_businesses(businesses.filter(fiscal_year__year=year))
+    figures = _figures(loaded, basis=basis, quarter=quarter)
+    sheets = _report_sheets(loaded, figures, "事業報告", on_row)
+    internal = "" if basis.official else "【内部確認用】"
     return ReportBook(
         organization=loaded[0].fiscal_year.organization.name if loaded else "",
         year=year,
         quarter=quarter,
-        title=f"{fiscal_year_label(year, full_width=True)}　事業報告（{quarter_heading(quarter)}）",
+        title=f"{fiscal_year_label(year, full_width=True)}　事業報告"
+        f"（{quarter_heading(quarter)}）{internal}",
         sheets=sheets,
         summary=status_summary(sheets),
+        basis=basis,
+        sections=_section_approvals(loaded, figures),
     )
 
 
@@ -437,27 +519,34 @@ def city_book(
     year: int,
     quarter: int,
     commissioner: Organization,
+    basis: Basis = Basis.APPROVED,
     on_row: Progress = _no_progress,
-) -> Book:
-    """The 受託事業 of one commissioning body with their targets against 実績 to date."""
+) -> ReportBook:
+    """The 受託事業 of one commissioning body with their targets against 実績 to date.
+
+    ``basis`` as for :func:`report_book`.
+    """
     loaded = book_businesses(
-        businesses.filter(fiscal_year__year=year, commissioned_by=commissioner),
-        results_upto=quarter,
+        businesses.filter(fiscal_year__year=year, commissioned_by=commissioner)
     )
-    sheets = _report_sheets(loaded, quarter, f"{commissioner.name}受託事業 実績報告", on_row)
+    figures = _figures(loaded, basis=basis, quarter=quarter)
+    sheets = _report_sheets(loaded, figures, f"{commissioner.name}受託事業 実績報告", on_row)
     councils = sorted({b.fiscal_year.organization.name for b in loaded})
     for sheet in sheets:
         for business in sheet.businesses:
             # Every business is its own block in a city report, with its 課・係.
             business.heading = f"【{business.section}：{business.name}】"
             business.show_policies = False
-    return Book(
+    internal = "" if basis.official else "【内部確認用】"
+    return ReportBook(
         organization="・".join(councils),
         year=year,
         quarter=quarter,
         title=f"{fiscal_year_label(year, full_width=True)}　{commissioner.name}受託事業"
-        f"　実績報告（{quarter_heading(quarter)}）",
+        f"　実績報告（{quarter_heading(quarter)}）{internal}",
         sheets=sheets,
+        basis=basis,
+        sections=_section_approvals(loaded, figures),
     )
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from plans.audit import audit_record
 from plans.models import AuditEvent, Business, Organization, Section, User
+from results.basis import Basis, Purpose, basis_for
 from results.models import SectionQuarter
 from shakyo.lib.fiscal import fiscal_year_label
 
@@ -71,10 +72,14 @@ def report_export(
     quarter: int,
     output: Output,
     user: User | None = None,
+    basis: Basis = Basis.APPROVED,
     on_progress: Progress = _no_progress,
 ) -> reports.ReportBook:
-    """Write the 事業報告 of ``year`` with the 実績 up to ``quarter``."""
-    book = reports.report_book(businesses, year=year, quarter=quarter, on_row=on_progress)
+    """Write the 事業報告 of ``year`` with the 実績 up to ``quarter`` on ``basis``
+    (``results.basis.basis_for``: approved figures only unless an internal book)."""
+    book = reports.report_book(
+        businesses, year=year, quarter=quarter, basis=basis, on_row=on_progress
+    )
     xlsx.write_report(book, output)
     _audit_export(businesses.filter(fiscal_year__year=year), user, f"{book.title}を出力")
     return book
@@ -88,11 +93,18 @@ def city_export(
     commissioner: Organization,
     output: Output,
     user: User | None = None,
+    basis: Basis = Basis.APPROVED,
     on_progress: Progress = _no_progress,
-) -> reports.Book:
-    """Write the 市への報告: the businesses ``commissioner`` commissioned, with 実績."""
+) -> reports.ReportBook:
+    """Write the 市への報告: the businesses ``commissioner`` commissioned, with 実績 on
+    ``basis`` (as for ``report_export``)."""
     book = reports.city_book(
-        businesses, year=year, quarter=quarter, commissioner=commissioner, on_row=on_progress
+        businesses,
+        year=year,
+        quarter=quarter,
+        commissioner=commissioner,
+        basis=basis,
+        on_row=on_progress,
     )
     xlsx.write_city_report(book, output)
     _audit_export(
@@ -143,13 +155,14 @@ def entry_export(
 def _download_name(job: BookJob) -> str:
     year = fiscal_year_label(job.year)
     quarter = f"_第{job.quarter}四半期" if job.quarter else ""
+    internal = "_内部確認用" if job.include_unapproved else ""
     match job.kind:
         case BookJob.Kind.PLAN_EXPORT:
             return f"{year}_事業計画.xlsx"
         case BookJob.Kind.REPORT_EXPORT:
-            return f"{year}_事業報告{quarter}.xlsx"
+            return f"{year}_事業報告{quarter}{internal}.xlsx"
         case BookJob.Kind.CITY_EXPORT:
-            return f"{year}_{job.commissioner.name}受託事業{quarter}.xlsx"
+            return f"{year}_{job.commissioner.name}受託事業{quarter}{internal}.xlsx"
         case BookJob.Kind.ENTRY_EXPORT:
             return f"{year}{quarter}_実績入力_{job.section.name}.xlsx"
     return f"{year}.xlsx"
@@ -164,6 +177,7 @@ def book_job_create(
     quarter: int | None = None,
     section: Section | None = None,
     commissioner: Organization | None = None,
+    include_unapproved: bool = False,
     upload: UploadedFile | None = None,
 ) -> BookJob:
     """Record a book request and run it in the background once this transaction commits.
@@ -180,6 +194,7 @@ def book_job_create(
         quarter=quarter,
         section=section,
         commissioner=commissioner,
+        include_unapproved=include_unapproved,
         message="順番を待っています。",
     )
     job.full_clean(exclude=["upload", "result"])
@@ -302,6 +317,7 @@ def _run_export(job: BookJob, progress: Progress) -> None:
                 quarter=job.quarter,
                 output=output,
                 user=user,
+                basis=basis_for(user, Purpose.REPORT, include_unapproved=job.include_unapproved),
                 on_progress=progress,
             )
         case BookJob.Kind.CITY_EXPORT:
@@ -312,6 +328,9 @@ def _run_export(job: BookJob, progress: Progress) -> None:
                 commissioner=job.commissioner,
                 output=output,
                 user=user,
+                basis=basis_for(
+                    user, Purpose.CITY_REPORT, include_unapproved=job.include_unapproved
+                ),
                 on_progress=progress,
             )
         case BookJob.Kind.ENTRY_EXPORT:

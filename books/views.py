@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from plans import access as plan_access
 from plans.models import Organization, Section
 from plans.selectors import visible_years
+from results.basis import Purpose, basis_for
 
 from . import access, services
 from .forms import ExportForm, UploadForm
@@ -51,6 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "city_bodies": list(access.city_bodies(user)),
         "entry_sections": list(access.entry_sections(user).select_related("department")),
         "can_import_plan": access.can_import_plan(user),
+        "can_include_unapproved": plan_access.can_read_unapproved(user),
         "jobs": BookJob.objects.filter(user=user).select_related("commissioner", "section")[:10],
     }
     plan_access.require(
@@ -84,6 +86,13 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     year = form.cleaned_data["year"]
     quarter = form.cleaned_data["quarter"] if job_kind != BookJob.Kind.PLAN_EXPORT else None
     section = commissioner = None
+    include_unapproved = form.cleaned_data["include_unapproved"]
+    if job_kind in (BookJob.Kind.REPORT_EXPORT, BookJob.Kind.CITY_EXPORT):
+        # Refused (403) for the board and the city: they read approved figures only.
+        purpose = Purpose.REPORT if job_kind == BookJob.Kind.REPORT_EXPORT else Purpose.CITY_REPORT
+        basis_for(user, purpose, include_unapproved=include_unapproved)
+    else:
+        include_unapproved = False
     if job_kind in (BookJob.Kind.PLAN_EXPORT, BookJob.Kind.REPORT_EXPORT):
         plan_access.require(access.can_export_plan(user) and year in visible_years(user))
     elif job_kind == BookJob.Kind.CITY_EXPORT:
@@ -99,6 +108,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         quarter=quarter,
         section=section,
         commissioner=commissioner,
+        include_unapproved=include_unapproved,
     )
     return redirect("books:job", pk=job.pk)
 

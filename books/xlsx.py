@@ -54,7 +54,15 @@ from shakyo.lib.cells import needs_quote_prefix, wrapped_lines
 from targets.display import format_number
 
 from . import pages
-from .reports import Book, DepartmentSheet, EntryBook, EntryRow, ReportBook, ReportRow
+from .reports import (
+    UNAPPROVED_MARK,
+    Book,
+    DepartmentSheet,
+    EntryBook,
+    EntryRow,
+    ReportBook,
+    ReportRow,
+)
 
 if TYPE_CHECKING:
     from collab.models import CollaborationProject, Review
@@ -725,10 +733,10 @@ CITY_COLUMNS = [
 ]
 
 
-def _number_format(value: Decimal, unit: str = "") -> str:
+def _number_format(value: Decimal, unit: str = "", mark: str = "") -> str:
     base = "#,##0" if value == value.to_integral_value() else "#,##0.0#"
-    unit = unit.replace('"', "")
-    return f'{base}"{unit}"' if unit else base
+    suffix = f"{unit}{mark}".replace('"', "")
+    return f'{base}"{suffix}"' if suffix else base
 
 
 def _content(row: ReportRow) -> str:
@@ -779,9 +787,10 @@ class _ReportSheetWriter:
         title = self.wide(self.sheet.title, font=TITLE, height=24)
         ws.cell(row=title, column=1).alignment = WRAP_CENTER
         self.wide(
-            f"{self.book.organization}　{self.book.quarter and _quarter_note(self.book.quarter)}",
+            f"{self.book.organization}　{self.book.quarter and _quarter_note(self.book.quarter)}"
+            f"　{self.book.basis_note}",
             font=SMALL,
-            height=16,
+            height=16 if self.book.official else 30,
         )
         header = self.next_row()
         for col, column in enumerate(self.columns, start=1):
@@ -893,31 +902,35 @@ class _ReportSheetWriter:
             return _content(row), WRAP, None, FONT
         if kind == "target":
             return row.target_text, CENTER, None, FONT
+        # A figure that is not approved, or rests on one, carries the mark (internal book).
         if kind.startswith("quarter"):
-            value = row.quarters[int(kind[-1]) - 1]
+            quarter = int(kind[-1])
+            mark = UNAPPROVED_MARK if quarter in row.unapproved else ""
+            value = row.quarters[quarter - 1]
             if isinstance(value, Decimal):
-                return value, RIGHT, _number_format(value, row.unit), FONT
-            return value, CENTER, None, FONT
+                return value, RIGHT, _number_format(value, row.unit, mark), FONT
+            return (f"{value}{mark}" if value else value), CENTER, None, FONT
+        mark = UNAPPROVED_MARK if row.has_unapproved else ""
         if kind == "actual":
             value = row.actual
             if isinstance(value, Decimal):
                 if row.extras:
                     # Secondary figures (「1回（160人）」's 人) follow the main one as text.
                     return (
-                        f"{format_number(value)}{row.unit}\n（{row.extras}）",
+                        f"{format_number(value)}{row.unit}{mark}\n（{row.extras}）",
                         RIGHT,
                         None,
                         FONT,
                     )
-                return value, RIGHT, _number_format(value, row.unit), FONT
-            return value, WRAP, None, FONT
+                return value, RIGHT, _number_format(value, row.unit, mark), FONT
+            return (f"{value}{mark}" if value else value), WRAP, None, FONT
         if kind == "rate":
             if row.rate is None:
                 return None, RIGHT, None, FONT
-            return row.rate, RIGHT, '0.0"%"', FONT
+            return row.rate, RIGHT, f'0.0"%{mark}"', FONT
         if kind == "status":
             font = RED_BOLD if row.is_shortfall else BOLD if row.is_cancelled else FONT
-            return row.status.value, CENTER, None, font
+            return f"{row.status.value}{mark}", CENTER, None, font
         if kind == "reason":
             return row.reason, WRAP, None, FONT
         raise ValueError(kind)
@@ -929,22 +942,30 @@ def _quarter_note(quarter: int) -> str:
 
 
 def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
-    """The front sheet: counts by status per 係 and per 課, and a bar chart of them."""
+    """The front sheet: counts by status per 係 and per 課, each 係's approval, what the
+    figures are (approved only, or internal with unapproved ones), and a bar chart."""
     sheet_ws = wb.create_sheet("概要", 0)
     statuses = list(book.statuses)
-    last = 2 + len(statuses) + 1
+    last = 2 + len(statuses) + 2  # 課, 係, the statuses, 計, 承認
     _page_setup(sheet_ws, last_column=last, last_row=None, title_rows="1:2", landscape=True)
     sheet_ws.page_setup.fitToHeight = 1  # the summary is one page
     ws = _RowStream(sheet_ws)
-    _widths(ws, [16, 18, *([7] * len(statuses)), 7])
+    _widths(ws, [16, 18, *([7] * len(statuses)), 7, 14])
     put(ws, 1, 1, book.title, font=TITLE, alignment=WRAP_CENTER)
     merge(ws, 1, 1, 1, last)
     ws.row_dimensions[1].height = 24
     put(ws, 2, 1, f"{book.organization}　状況別の件数（{_quarter_note(book.quarter)}）", font=SMALL)
     merge(ws, 2, 1, 2, last)
+    put(ws, 3, 1, book.basis_note, font=SMALL if book.official else RED_BOLD, alignment=WRAP)
+    merge(ws, 3, 1, 3, last)
+    ws.row_dimensions[3].height = 16 if book.official else 30
+    approval = {(s.department, s.section): s.state for s in book.sections}
 
-    def header(row: int, first: str, second: str) -> None:
-        for col, text in enumerate([first, second, *[s.value for s in statuses], "計"], start=1):
+    def header(row: int, first: str, second: str, *, with_state: bool = True) -> None:
+        texts = [first, second, *[s.value for s in statuses], "計"]
+        if with_state:
+            texts.append(f"第{book.quarter}四半期の承認")
+        for col, text in enumerate(texts, start=1):
             put(ws, row, col, text, font=BOLD, alignment=WRAP_CENTER, border=GRID, fill=HEADER_FILL)
 
     def line(row: int, first: str, second: str, counts, total: int, *, bold=False) -> None:
@@ -955,7 +976,7 @@ def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
             count = counts.get(status, 0)
             fill = SHORTFALL_FILL if status.is_shortfall and count else None
             put(ws, row, col, count, border=GRID, alignment=RIGHT, font=font, fill=fill)
-        put(ws, row, last, total, border=GRID, alignment=RIGHT, font=BOLD)
+        put(ws, row, last - 1, total, border=GRID, alignment=RIGHT, font=BOLD)
 
     put(ws, 4, 1, "係別", font=HEADING, alignment=None)
     header(5, "課", "係")
@@ -964,12 +985,14 @@ def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
     for summary in sections:
         row += 1
         line(row, summary.department, summary.section, summary.counts, summary.total)
+        state = approval.get((summary.department, summary.section), "")
+        put(ws, row, last, state, border=GRID, alignment=CENTER, font=FONT)
     first_data, last_data = 6, row
 
     row += 2
     put(ws, row, 1, "課別", font=HEADING, alignment=None)
     row += 1
-    header(row, "課", "")
+    header(row, "課", "", with_state=False)
     merge(ws, row, 1, row, 2)
     for summary in (s for s in book.summary if s.is_total):
         row += 1

@@ -9,8 +9,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from plans.models import Business, Organization, PlanItem
-from results.models import Result
-from results.progress import ItemProgress, item_progress
+from results.basis import BasisRow, Purpose, basis_for, read_quarters
+from results.progress import ItemProgress
 
 from .choices import CATEGORY_CHOICES, FORM_CHOICES
 from .models import CollaborationProject, ProjectValue, Review
@@ -130,12 +130,48 @@ def project_history(project: CollaborationProject) -> list[Review]:
 
 
 @dataclass(frozen=True)
+class TargetRow:
+    """A plan row of the linked business: its approved 実績 by quarter and its status."""
+
+    progress: ItemProgress
+
+    @property
+    def item(self) -> PlanItem:
+        return self.progress.item
+
+    @property
+    def actual(self) -> Decimal | None:
+        return self.progress.actual
+
+    @property
+    def status(self):
+        return self.progress.status
+
+    @property
+    def cells(self) -> list[str]:
+        """第1〜第4四半期: 「中止」, the figure, 「実施」 or blank."""
+        texts = []
+        for quarter in range(1, 5):
+            result = self.progress.by_quarter.get(quarter)
+            if result is None or quarter > self.progress.quarter:
+                texts.append("")
+            elif result.cancelled:
+                texts.append("中止")
+            elif result.value is not None:
+                texts.append(f"{result.value.normalize():f}")
+            else:
+                texts.append("実施" if result.done else "")
+        return texts
+
+
+@dataclass(frozen=True)
 class BusinessTargets:
-    """A linked 社協 business with each plan row's target and 実績 up to ``quarter``."""
+    """A linked 社協 business with each plan row's target and approved 実績 up to
+    ``quarter``."""
 
     business: Business
     quarter: int
-    rows: list[ItemProgress]
+    rows: list[TargetRow]
 
     @property
     def quarters(self) -> range:
@@ -143,16 +179,35 @@ class BusinessTargets:
 
 
 def business_targets(business: Business) -> BusinessTargets:
-    """The rows of the business, their 実績 by quarter and their status at the latest
-    quarter with an entry (第1四半期 when nothing was entered yet)."""
+    """The rows of the business, their approved 実績 by quarter (``results.basis``, as the
+    city's dashboard) and their status at the section's latest approved quarter
+    (第1四半期 when none is approved yet)."""
     items = list(
         PlanItem.objects.filter(initiative__business=business)
         .select_related("initiative")
-        .prefetch_related(Prefetch("results", queryset=Result.objects.order_by("quarter")))
         .order_by("initiative__order", "initiative__number", "order", "id")
     )
-    entered = [r.quarter for item in items for r in item.results.all() if r.is_entered]
-    quarter = max(entered, default=1)
-    tolerance = business.fiscal_year.organization.tolerance or Decimal("0.10")
-    rows = [item_progress(item, item.results.all(), quarter, tolerance=tolerance) for item in items]
+    tolerance = business.fiscal_year.organization.tolerance
+    by_quarter = read_quarters(
+        [
+            BasisRow(
+                item=item,
+                business_id=business.pk,
+                fiscal_year_id=business.fiscal_year_id,
+                section_id=business.section_id,
+                tolerance=tolerance,
+                target_at=item.target_at,
+            )
+            for item in items
+        ],
+        basis=basis_for(None, Purpose.COLLAB),
+    )
+    approved = [
+        q
+        for q, figures in by_quarter.items()
+        if figures.is_approved(business.fiscal_year_id, business.section_id)
+    ]
+    quarter = max(approved, default=1)
+    figures = by_quarter[quarter]
+    rows = [TargetRow(progress=figures.rows[item.pk].progress) for item in items]
     return BusinessTargets(business=business, quarter=quarter, rows=rows)

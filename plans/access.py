@@ -163,3 +163,13 @@ def scope_sentence(user: User) -> str:
         case Role.COLLAB_STAFF:
             return f"市の協働担当の方は{organization}の協働事業一覧を扱えます。"
     return ""
+
+
+def can_read_unapproved(user: User) -> bool:
+    """Council staff (事務局, 課長, 係長・担当) may make an internal book that includes
+    実績 not yet approved; the board and the city read approved figures only."""
+    return (
+        user.is_authenticated
+        and user.organization_id is not None
+        and user.role in (Role.SECRETARIAT, Role.DEPARTMENT_HEAD, Role.SECTION_STAFF)
+    )

@@ -7,14 +7,13 @@ templates) so that numbers look the same on every screen.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from functools import partial
 
 from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -39,6 +38,7 @@ from targets.pace import expected_cumulative
 from targets.parser import target_from_dict
 from targets.types import Kind, ParsedTarget, Quantity
 
+from .basis import BasisRow, Purpose, basis_for, read_progress, read_quarters
 from .demo import SAMPLE_NOTE
 from .models import QuarterWindow, Result, SectionQuarter
 from .progress import ItemProgress, item_progress
@@ -648,43 +648,6 @@ class Dashboard:
 
 
 @dataclass(frozen=True, slots=True)
-class ResultFacts:
-    """The columns of a 実績 that a row's status and the dashboard read, without a model.
-
-    The dashboard folds every 実績 of an organisation up to a quarter; building a
-    ``Result`` instance for each was most of its time for a large council (bench/).
-    ``item_progress`` reads these exactly as it reads a ``Result``.
-    """
-
-    item_id: int
-    quarter: int
-    value: Decimal | None
-    extra_values: list
-    done: bool | None
-    cancelled: bool
-    cancel_reason: str
-    reason: str
-    note: str
-
-    is_entered = Result.is_entered  # the same rule as the model's
-
-
-# extra_values as text: most are 「[]」, decoded without json (a third of the fetch).
-_RESULT_FACTS = [
-    Cast(f.name, TextField()) if f.name == "extra_values" else f.name
-    for f in dataclasses.fields(ResultFacts)
-]
-_EXTRA = [f.name for f in dataclasses.fields(ResultFacts)].index("extra_values")
-
-
-def _result_facts(values: tuple) -> ResultFacts:
-    values = list(values)
-    text = values[_EXTRA]
-    values[_EXTRA] = json.loads(text) if text and text != "[]" else []
-    return ResultFacts(*values)
-
-
-@dataclass(frozen=True, slots=True)
 class DashboardItem:
     """What the dashboard shows of a plan row (its status comes from ``target``)."""
 
@@ -699,14 +662,15 @@ class DashboardItem:
 def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = None) -> Dashboard:
     """Progress of every business ``user`` may read, at ``quarter`` of ``year``.
 
-    Only approved 実績 count (確定値): a section whose entry for ``quarter`` is not yet
-    approved shows its earlier quarters and is 未入力 for this one. ``business_id``
-    narrows it to one business (the rows a board member opens); it must be visible.
+    The figures are those of ``results.basis`` for the dashboard: approved 実績 only
+    (a section whose entry for ``quarter`` is not yet approved shows its earlier approved
+    quarters and is 未入力 for this one). ``business_id`` narrows it to one business
+    (the rows a board member opens); it must be visible.
 
-    Queries: businesses (with section, 課, year, organisation, commissioner), rows,
-    their 実績 up to the quarter, the section-quarters — four in all. Rows and 実績 are
-    read as plain tuples (``DashboardItem``, ``ResultFacts``) and each distinct target
-    is decoded once per process (``plans.models.parsed_target``).
+    Queries: businesses (with section, 課, year, organisation, commissioner), rows, and
+    what ``results.basis.read_progress`` reads. Rows are read as plain tuples
+    (``DashboardItem``) and each distinct target is decoded once per process
+    (``plans.models.parsed_target``).
     """
     visible = visible_businesses(user).filter(fiscal_year__year=year)
     if business_id is not None:
@@ -746,50 +710,37 @@ def dashboard(user: User, *, year: int, quarter: int, business_id: int | None = 
         ),
         key=lambda r: (position[r[0]], *r[1:5]),
     )
-    results: dict[int, list[ResultFacts]] = {}
-    for values in (
-        Result.objects.filter(item__initiative__business_id__in=business_ids, quarter__lte=quarter)
-        .order_by()  # item_progress takes any order
-        .values_list(*_RESULT_FACTS)
-    ):
-        facts = _result_facts(values)
-        results.setdefault(facts.item_id, []).append(facts)
-    fiscal_year_ids = {b.fiscal_year_id for b in businesses}
-    section_quarters = {
-        (sq.fiscal_year_id, sq.section_id): sq
-        for sq in SectionQuarter.objects.filter(
-            fiscal_year_id__in=fiscal_year_ids,
-            section_id__in={b.section_id for b in businesses},
-            quarter=quarter,
+    basis_rows = [
+        BasisRow(
+            item=DashboardItem(pk, business_of[business_pk], group, name, target_text, how),
+            business_id=business_pk,
+            fiscal_year_id=business_of[business_pk].fiscal_year_id,
+            section_id=business_of[business_pk].section_id,
+            tolerance=business_of[business_pk].fiscal_year.organization.tolerance,
+            target_at=partial(target_in_force, target, earlier, from_quarter),
         )
-    }
-    approved = {
-        key for key, sq in section_quarters.items() if sq.state == SectionQuarter.State.APPROVED
-    }
+        for business_pk, _, _, _, pk, group, name, target_text, target, how, from_quarter, earlier in rows
+    ]
+    figures = read_progress(
+        basis_rows,
+        basis=basis_for(user, Purpose.DASHBOARD),
+        quarter=quarter,
+        sections={(b.fiscal_year_id, b.section_id) for b in businesses},
+    )
+    section_quarters = figures.section_quarters
 
     by_business: dict[int, BusinessSummary] = {
         b.pk: BusinessSummary(business=b) for b in businesses
     }
     shortfalls: list[Row] = []
     has_sample = False
-    for row_values in rows:
-        business_pk, _, _, _, pk, group, name, target_text, target, aggregation = row_values[:10]
-        target_from_quarter, earlier = row_values[10:]
-        business = business_of[business_pk]
-        item = DashboardItem(pk, business, group, name, target_text, aggregation)
-        is_approved = (business.fiscal_year_id, business.section_id) in approved
-        # The quarter's own 実績 count once the section's entry is approved.
-        counted = [r for r in results.get(pk, ()) if r.quarter < quarter or is_approved]
-        row = build_row(
-            item,
-            counted,
-            quarter,
-            quarter_open=not is_approved,
-            tolerance=business.fiscal_year.organization.tolerance,
-            target=target_in_force(target, earlier, target_from_quarter, quarter),
-            with_previous=False,
+    for basis_row in basis_rows:
+        row = Row(
+            item=basis_row.item,
+            target=basis_row.target_at(quarter),
+            progress=figures.rows[basis_row.item.pk].progress,
         )
-        summary = by_business[business_pk]
+        summary = by_business[basis_row.business_id]
         summary.rows.append(row)
         summary.counts.add(row.status)
         has_sample = has_sample or row.is_sample
@@ -1076,43 +1027,39 @@ class ItemPage:
 def item_page(item: PlanItem) -> ItemPage:
     """A row's 実績 quarter by quarter (approved quarters only) with its chart.
 
+    The figures are those of ``results.basis`` for a row's page: approved 実績 only.
     ``item`` must come with ``initiative__business__fiscal_year__organization`` loaded.
-    Queries: the row's 実績, the section's approved quarters.
+    Queries: the section's quarters, the row's 実績.
     """
     business = item.initiative.business
-    results = list(item.results.all())
-    approved_quarters = set(
-        SectionQuarter.objects.filter(
-            fiscal_year_id=business.fiscal_year_id,
-            section_id=business.section_id,
-            state=SectionQuarter.State.APPROVED,
-        ).values_list("quarter", flat=True)
-    )
-    counted = [r for r in results if r.quarter in approved_quarters]
-    by_quarter = {r.quarter: r for r in results}
     target = item.parsed
-    tolerance = business.fiscal_year.organization.tolerance
+    row = BasisRow(
+        item=item,
+        business_id=business.pk,
+        fiscal_year_id=business.fiscal_year_id,
+        section_id=business.section_id,
+        tolerance=business.fiscal_year.organization.tolerance,
+        target_at=item.target_at,
+    )
+    by_quarter = read_quarters([row], basis=basis_for(None, Purpose.ROW_PAGE))
     lines = []
     latest = None
     for quarter in QUARTERS:
-        approved = quarter in approved_quarters
+        figures = by_quarter[quarter]
+        approved = figures.is_approved(business.fiscal_year_id, business.section_id)
+        progress = figures.rows[item.pk].progress
         in_force = item.target_at(quarter)
-        progress = (
-            item_progress(item, counted, quarter, tolerance=tolerance, target=in_force)
-            if approved
-            else None
-        )
         lines.append(
             QuarterLine(
                 quarter=quarter,
-                result=by_quarter.get(quarter),
+                result=progress.current if approved else None,
                 approved=approved,
-                progress=progress,
+                progress=progress if approved else None,
                 target=in_force,
             )
         )
         if approved:
-            latest = build_row(item, counted, quarter, quarter_open=False, tolerance=tolerance)
+            latest = Row(item=item, target=in_force, progress=progress)
     return ItemPage(
         item=item,
         target=target,

@@ -11,7 +11,7 @@ from books import reports, xlsx
 from books.services import city_export, report_export
 from plans.access import visible_businesses
 from plans.models import Business, PlanItem
-from results.models import QuarterWindow, Result
+from results.models import QuarterWindow, Result, SectionQuarter
 from results.status import Status
 
 from .conftest import make_business
@@ -39,6 +39,13 @@ def entered(world):
         item=qualitative, quarter=1, done=True, note="ホームページで周知しました。"
     )
     Result.objects.create(item=qualitative, quarter=2, done=True, note="=SUM(1) と入力された")
+    for quarter in (1, 2):
+        SectionQuarter.objects.create(
+            fiscal_year=world.business_a.fiscal_year,
+            section=world.section_a,
+            quarter=quarter,
+            state=SectionQuarter.State.APPROVED,
+        )
     return behind, cancelled, qualitative
 
 
@@ -225,6 +232,12 @@ def test_open_quarter_without_entry_is_not_entered(world, tmp_path):
 def test_city_report_has_only_the_bodys_commissioned_businesses(world, tmp_path):
     item = PlanItem.objects.filter(initiative__business=world.commissioned).first()
     Result.objects.create(item=item, quarter=1, value=Decimal("3"))
+    SectionQuarter.objects.create(
+        fiscal_year=world.commissioned.fiscal_year,
+        section=world.section_b,
+        quarter=1,
+        state=SectionQuarter.State.APPROVED,
+    )
     path = tmp_path / "city.xlsx"
     scope = visible_businesses(world.users["city"])
     city_export(businesses=scope, year=2020, quarter=1, commissioner=world.city, output=path)

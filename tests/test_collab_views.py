@@ -15,7 +15,7 @@ from collab.models import SCORE_FIELDS, CollaborationProject, ProjectValue, Revi
 from collab.parsing import Choice, ProjectRecord
 from collab.services import collaboration_import
 from plans.models import User
-from results.models import Result
+from results.models import Result, SectionQuarter
 
 from .factories import PASSWORD, CityFactory, UserFactory
 
@@ -280,6 +280,13 @@ def test_detail_shows_the_linked_business_targets_and_results(client, collab):
     business = collab.commissioned
     item = business.initiatives.first().items.first()
     Result.objects.create(item=item, quarter=1, value=3)
+    Result.objects.create(item=item, quarter=2, value=5)  # entered, not approved
+    SectionQuarter.objects.create(
+        fiscal_year=business.fiscal_year,
+        section=business.section,
+        quarter=1,
+        state=SectionQuarter.State.APPROVED,
+    )
     collab.mail.business = business
     collab.mail.save()
     url = reverse("collab:project", args=[collab.mail.pk])
@@ -287,7 +294,9 @@ def test_detail_shows_the_linked_business_targets_and_results(client, collab):
     content = response.content.decode()
     assert "受託の事業" in content
     assert item.target_text in content
+    # Approved figures only, as on the city's dashboard: the unapproved 5 is not shown.
     assert response.context["business_targets"].rows[0].actual == 3
+    assert response.context["business_targets"].rows[0].cells == ["3", "", "", ""]
     assert 'class="badge text-bg-' in content
 
 

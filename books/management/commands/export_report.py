@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from plans.models import Business, Organization
+from results.basis import Purpose, basis_for
 from shakyo.lib.fiscal import fiscal_year_label
 
 from ...services import city_export, report_export
@@ -22,9 +23,24 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", type=int, default=4, help="この四半期までの実績（1〜4）")
         parser.add_argument("--output", required=True, help="出力するファイル（.xlsx）")
         parser.add_argument("--commissioner", help="市への報告の委託元（例: 西東京市）")
+        parser.add_argument(
+            "--include-unapproved",
+            action="store_true",
+            help="入力中を含む（内部確認用）: 承認前の実績も含め、その数値に ※ を付けます",
+        )
         add_organization_argument(parser)
 
-    def handle(self, *args, year, quarter, output, commissioner, organization, **options):
+    def handle(
+        self,
+        *args,
+        year,
+        quarter,
+        output,
+        commissioner,
+        organization,
+        include_unapproved,
+        **options,
+    ):
         check_quarter(quarter)
         council = organization_get(organization)
         scope = Business.objects.filter(fiscal_year__organization=council)
@@ -34,9 +50,18 @@ class Command(BaseCommand):
             body = Organization.objects.filter(name=commissioner).first()
             if body is None or not scope.filter(commissioned_by=body).exists():
                 raise CommandError(f"「{commissioner}」からの受託事業がありません。")
+            basis = basis_for(None, Purpose.CITY_REPORT, include_unapproved=include_unapproved)
             book = city_export(
-                businesses=scope, year=year, quarter=quarter, commissioner=body, output=output
+                businesses=scope,
+                year=year,
+                quarter=quarter,
+                commissioner=body,
+                output=output,
+                basis=basis,
             )
         else:
-            book = report_export(businesses=scope, year=year, quarter=quarter, output=output)
+            basis = basis_for(None, Purpose.REPORT, include_unapproved=include_unapproved)
+            book = report_export(
+                businesses=scope, year=year, quarter=quarter, output=output, basis=basis
+            )
         self.stdout.write(f"{book.title}を出力しました（{book.row_count}行）: {output}")

@@ -1,0 +1,287 @@
+"""Which 実績 feed the status rule: one decision for every reader and purpose.
+
+DESIGN.md, "The approved record": official outputs (the dashboard, a row's page, the
+事業報告 and its 概要, the 市への報告, the 協働 view) read **approved figures only**; an
+internal book may include unapproved figures, and then marks each one; the section's own
+entry page works on what is being entered. :func:`basis_for` decides which of these a
+reader gets for a purpose, and :func:`read_progress` reads the figures of that basis and
+folds them through the one status rule (``results.progress.item_progress``). No screen,
+book or summary chooses its 実績 by itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from plans import access
+from plans.models import User
+from targets.types import ParsedTarget
+
+from .models import QuarterWindow, Result, SectionQuarter
+from .progress import ItemProgress, item_progress
+
+
+class Basis(StrEnum):
+    """Which 実績 count; the value is what a book or screen says about its figures."""
+
+    APPROVED = "承認済みの実績"
+    WITH_UNAPPROVED = "入力中を含む（内部確認用）"
+    ENTRY = "入力中の実績"
+
+    @property
+    def official(self) -> bool:
+        return self is Basis.APPROVED
+
+
+class Purpose(StrEnum):
+    """What the figures are read for."""
+
+    DASHBOARD = "dashboard"  # 進捗ダッシュボード and a business's rows
+    ROW_PAGE = "row_page"  # one row's quarters and chart
+    REPORT = "report"  # 事業報告 and its 概要
+    CITY_REPORT = "city_report"  # 市への報告
+    COLLAB = "collab"  # a 協働事業's linked 社協 business
+    ENTRY = "entry"  # the section's entry page, its live status, the submission check,
+    # the offline entry workbook and its import: the section works on its own input
+
+
+_BOOKS = frozenset({Purpose.REPORT, Purpose.CITY_REPORT})
+
+
+def basis_for(user: User | None, purpose: Purpose, *, include_unapproved: bool = False) -> Basis:
+    """The basis of the figures ``user`` reads for ``purpose``.
+
+    Entry work (``Purpose.ENTRY``) reads what is being entered. Everything else reads
+    approved figures only, unless an internal book is asked for with
+    ``include_unapproved``: allowed for the books only, and only to council staff
+    (``plans.access.can_read_unapproved``; ``user`` None is a 事務局 command on the
+    server). Asking for it anywhere else raises PermissionDenied.
+    """
+    if purpose is Purpose.ENTRY:
+        return Basis.ENTRY
+    if not include_unapproved:
+        return Basis.APPROVED
+    if purpose not in _BOOKS or (user is not None and not access.can_read_unapproved(user)):
+        raise PermissionDenied("承認前の実績を含む帳票は作成できません。")
+    return Basis.WITH_UNAPPROVED
+
+
+# ---------------------------------------------------------------------------------------
+# Reading the figures of a basis
+
+
+@dataclass(frozen=True, slots=True)
+class ResultFacts:
+    """The columns of a 実績 that a row's status reads, without a model.
+
+    A dashboard folds every 実績 of an organisation up to a quarter; building a
+    ``Result`` instance for each was most of its time for a large council (bench/).
+    ``item_progress`` reads these exactly as it reads a ``Result``.
+    """
+
+    item_id: int
+    quarter: int
+    value: Decimal | None
+    extra_values: list
+    done: bool | None
+    cancelled: bool
+    cancel_reason: str
+    reason: str
+    note: str
+
+    is_entered = Result.is_entered  # the same rule as the model's
+
+
+# extra_values as text: most are 「[]」, decoded without json (a third of the fetch).
+_RESULT_FACTS = [
+    Cast(f.name, TextField()) if f.name == "extra_values" else f.name
+    for f in dataclasses.fields(ResultFacts)
+]
+_EXTRA = [f.name for f in dataclasses.fields(ResultFacts)].index("extra_values")
+
+
+def _result_facts(values: tuple) -> ResultFacts:
+    values = list(values)
+    text = values[_EXTRA]
+    values[_EXTRA] = json.loads(text) if text and text != "[]" else []
+    return ResultFacts(*values)
+
+
+@dataclass(frozen=True)
+class BasisRow:
+    """A plan row as a reader knows it: its business, its section's year and section, the
+    organisation's tolerance and the target in force at a quarter (``PlanItem.target_at``,
+    or ``plans.models.target_in_force`` for rows read as tuples)."""
+
+    item: object  # PlanItem, or a stand-in with ``pk`` and ``aggregation`` (集計方法)
+    business_id: int
+    fiscal_year_id: int
+    section_id: int
+    tolerance: Decimal
+    target_at: Callable[[int], ParsedTarget]
+
+
+@dataclass(frozen=True)
+class RowFigures:
+    """A row's progress on a basis, and the quarters whose figures are not approved."""
+
+    progress: ItemProgress
+    unapproved: frozenset[int]
+
+    @property
+    def has_unapproved(self) -> bool:
+        return bool(self.unapproved)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What a basis says about some rows at a quarter."""
+
+    basis: Basis
+    quarter: int
+    rows: dict[int, RowFigures]  # by PlanItem pk
+    # (fiscal_year_id, section_id) → the quarters approved up to ``quarter``
+    approved: dict[tuple[int, int], frozenset[int]]
+    section_quarters: dict[tuple[int, int], SectionQuarter]  # at ``quarter``
+
+    def is_approved(self, fiscal_year_id: int, section_id: int, quarter: int | None = None) -> bool:
+        quarters = self.approved.get((fiscal_year_id, section_id), frozenset())
+        return (self.quarter if quarter is None else quarter) in quarters
+
+
+def read_progress(
+    rows: Iterable[BasisRow],
+    *,
+    basis: Basis,
+    quarter: int,
+    sections: Iterable[tuple[int, int]] = (),
+) -> Figures:
+    """Every row's progress at ``quarter`` on ``basis``.
+
+    Approved quarters are those whose section-quarter is 承認済み. On the approved basis
+    a row counts the 実績 of its approved quarters only, and a section whose ``quarter``
+    is not approved is 未入力 for it (its earlier approved quarters still count). With
+    unapproved figures, the other quarters count too and are listed in
+    ``RowFigures.unapproved`` (the book marks them); the quarter is 未入力 only while its
+    window is open and nothing was entered. The entry basis counts every 実績, as the
+    section enters them.
+
+    ``sections`` adds (fiscal_year_id, section_id) pairs whose section-quarters are
+    wanted even without rows (a business with no rows yet still shows its state).
+
+    Queries: the section-quarters up to ``quarter``, the rows' 実績 up to it, and on the
+    bases that include unapproved figures the windows open at ``quarter`` — three at
+    most, whatever the number of rows.
+    """
+    return _Snapshot(rows, basis=basis, upto=quarter, sections=sections).at(quarter)
+
+
+def read_quarters(rows: Iterable[BasisRow], *, basis: Basis) -> dict[int, Figures]:
+    """``read_progress`` at each quarter 1–4 from one read (a row's page)."""
+    snapshot = _Snapshot(rows, basis=basis, upto=4, sections=())
+    return {quarter: snapshot.at(quarter) for quarter in (1, 2, 3, 4)}
+
+
+class _Snapshot:
+    """The section-quarters, 実績 and open windows of some rows up to a quarter."""
+
+    def __init__(
+        self,
+        rows: Iterable[BasisRow],
+        *,
+        basis: Basis,
+        upto: int,
+        sections: Iterable[tuple[int, int]],
+    ):
+        self.rows = list(rows)
+        self.basis = basis
+        keys = {(r.fiscal_year_id, r.section_id) for r in self.rows} | set(sections)
+        years = {year for year, _ in keys}
+        self.approved: dict[tuple[int, int], set[int]] = {}
+        self.section_quarters: dict[tuple[int, int, int], SectionQuarter] = {}
+        if keys:
+            for sq in SectionQuarter.objects.filter(
+                fiscal_year_id__in=years,
+                section_id__in={section for _, section in keys},
+                quarter__lte=upto,
+            ).order_by():
+                key = (sq.fiscal_year_id, sq.section_id)
+                if key not in keys:
+                    continue
+                self.section_quarters[(*key, sq.quarter)] = sq
+                if sq.state == SectionQuarter.State.APPROVED:
+                    self.approved.setdefault(key, set()).add(sq.quarter)
+
+        self.results: dict[int, list[ResultFacts]] = {}
+        if self.rows:
+            for values in (
+                Result.objects.filter(
+                    item__initiative__business_id__in={r.business_id for r in self.rows},
+                    quarter__lte=upto,
+                )
+                .order_by()  # item_progress takes any order
+                .values_list(*_RESULT_FACTS)
+            ):
+                facts = _result_facts(values)
+                self.results.setdefault(facts.item_id, []).append(facts)
+
+        self.open: set[tuple[int, int]] = set()  # (fiscal_year_id, quarter) open for entry
+        if basis is not Basis.APPROVED and self.rows:
+            self.open = set(
+                QuarterWindow.objects.filter(
+                    fiscal_year_id__in=years, quarter__lte=upto, is_open=True
+                ).values_list("fiscal_year_id", "quarter")
+            )
+
+    def at(self, quarter: int) -> Figures:
+        basis = self.basis
+        figures: dict[int, RowFigures] = {}
+        for row in self.rows:
+            approved = self.approved.get((row.fiscal_year_id, row.section_id), set())
+            counted = []
+            unapproved: set[int] = set()
+            for result in self.results.get(row.item.pk, ()):
+                if result.quarter > quarter:
+                    continue
+                if basis is Basis.ENTRY or result.quarter in approved:
+                    counted.append(result)
+                elif basis is Basis.WITH_UNAPPROVED:
+                    counted.append(result)
+                    if result.is_entered or result.note or result.reason:
+                        unapproved.add(result.quarter)
+            window_open = (row.fiscal_year_id, quarter) in self.open
+            if basis is Basis.APPROVED:
+                quarter_open = quarter not in approved
+            elif basis is Basis.WITH_UNAPPROVED:
+                quarter_open = quarter not in approved and window_open
+            else:
+                quarter_open = window_open
+            progress = item_progress(
+                row.item,
+                counted,
+                quarter,
+                quarter_open=quarter_open,
+                tolerance=row.tolerance,
+                target=row.target_at(quarter),
+            )
+            figures[row.item.pk] = RowFigures(progress=progress, unapproved=frozenset(unapproved))
+        return Figures(
+            basis=basis,
+            quarter=quarter,
+            rows=figures,
+            approved={k: frozenset(q for q in v if q <= quarter) for k, v in self.approved.items()},
+            section_quarters={
+                (year, section): sq
+                for (year, section, q), sq in self.section_quarters.items()
+                if q == quarter
+            },
+        )
