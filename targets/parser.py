@@ -172,7 +172,8 @@ _DATE_RE = re.compile(
     rf"(?P<m>[0-9]{{1,2}})\s*月(?:\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}|(?!{_DEADLINE_TAIL}))"
 )
 _ERA_YEAR_RE = re.compile(
-    r"(?P<era>令和|平成|昭和)\s*(?P<ey>元|[0-9]{1,2})\s*(?P<eyd>年度?)"
+    r"(?<![0-9])(?P<y2>(?:19|20)[0-9]{2})\s*\(\s*(?:令和|平成|昭和)\s*(?:元|[0-9]{1,2})\s*\)\s*年度?"
+    r"|(?P<era>令和|平成|昭和)\s*(?P<ey>元|[0-9]{1,2})\s*(?P<eyd>年度?)"
     r"|(?<![0-9A-Za-z])(?P<abbr>[RH])\s*(?P<ay>元|[0-9]{1,2})(?![0-9])\s*(?:年度?)?"
     r"|(?<![0-9])(?P<y>(?:19|20)[0-9]{2})\s*(?P<yd>年度?)"
     r"|(?<![0-9.,])(?P<sy>[0-9]{2})\s*年度"
@@ -194,6 +195,11 @@ _CLOCK = r"[0-9]{1,2}\s*(?::\s*[0-9]{2}|時(?!間)(?:\s*[0-9]{1,2}\s*分|半)?)"
 _TIME_RE = re.compile(rf"(?<![0-9])(?P<a>{_CLOCK})(?:\s*[~\-]\s*(?P<b>{_CLOCK}))?")
 _CLOCK_RE = re.compile(
     r"(?P<h>[0-9]{1,2})\s*(?::\s*(?P<m>[0-9]{2})|時\s*(?:(?P<mm>[0-9]{1,2})\s*分|(?P<half>半))?)"
+)
+# 「75歳以上の」「65～74歳」「60代」: an age says who is counted, it is not counted.
+_AGE_RE = re.compile(
+    r"(?<![0-9])[0-9]{1,3}\s*(?:歳|才)?\s*[~\-]\s*[0-9]{1,3}\s*(?:歳|才)(?:以上|以下|未満|超)?"
+    r"|(?<![0-9])[0-9]{1,3}\s*(?:歳|才)(?:以上|以下|未満|超)?|(?<![0-9])[1-9]0\s*代"
 )
 # 「第2層」「第3回」「第4期」: a number that is part of a name.
 _ORDINAL_RE = re.compile(
@@ -241,7 +247,7 @@ _TERM_RE = re.compile(_alternation(_TERMS))
 _PREFIX_RE = re.compile(_alternation(_PREFIX_TERMS))
 _SEPARATORS = frozenset("/、,;:。[]{}「」『』【】〈〉《》<>\"'")
 _TIMES = frozenset("×✕✖*")
-_WORD_RE = re.compile(r"[^\s()0-9/、,;:。\[\]{}「」『』【】〈〉《》<>\"'×✕✖*]+")
+_WORD_RE = re.compile(r"[^\s()0-9/、,;:。\[\]{}「」『』【】〈〉《》<>\"'×✕✖*\ue000]+")
 # Marks that say nothing about a figure; any other symbol (「？」「※」「~」) is 要確認.
 _HARMLESS_SYMBOLS = frozenset("・.…―ー_-")
 
@@ -482,9 +488,13 @@ _KANJI_NUM_RE = re.compile(
 # 「300 千円」: the multiplier of a figure in yen, after a space.
 _SPACED_MULT_RE = re.compile(r"([0-9]) (百万|千|万|億)(?=円)")
 # 「1億7,586万4千円」「1万5千人」: one number written in parts, largest first.
-_COMPOUND_RE = re.compile(r"(?<![0-9,.])[0-9][0-9,]*(?:億|万|千)(?:[0-9][0-9,]*(?:億|万|千)?)+")
-_COMPOUND_PART_RE = re.compile(r"([0-9][0-9,]*)(億|万|千)?")
-_PART_SCALE = {"億": 100_000_000, "万": 10_000, "千": 1000, None: 1}
+_COMPOUND_RE = re.compile(
+    r"(?<![0-9,.])[0-9][0-9,]*(?:億|千万|百万|万|千)(?:[0-9][0-9,]*(?:億|千万|百万|万|千)?)+"
+)
+_COMPOUND_PART_RE = re.compile(r"([0-9][0-9,]*)(億|千万|百万|万|千)?")
+_PART_SCALE = {
+    "億": 100_000_000, "千万": 10_000_000, "百万": 1_000_000, "万": 10_000, "千": 1000, None: 1,
+}  # fmt: skip
 
 
 def _compound_number(m: re.Match[str]) -> str:
@@ -656,7 +666,9 @@ class _ScheduleReader:
     def _era_year(self, m: re.Match[str]) -> str:
         # The year is kept as a word (「令和4年度」) so that 「R4:12件、R5:15件」 reads as
         # figures labelled by year, never as the figure 4.
-        if m.group("era"):
+        if m.group("y2"):
+            label = f"{m.group('y2')}年"
+        elif m.group("era"):
             label = f"{m.group('era')}{m.group('ey')}{m.group('eyd')}"
         elif m.group("abbr"):
             label = f"{'令和' if m.group('abbr') == 'R' else '平成'}{m.group('ay')}年度"
@@ -835,6 +847,7 @@ _SCHEDULE_STEPS: tuple[_Step, ...] = (
     _Step(_TIME_RE, _R._time, frozenset("時:"), Role.TIME),
     _Step(_WEEKDAY_CADENCE_RE, _R._weekday_cadence, frozenset("曜"), Role.CADENCE, False),
     _Step(_ORDINAL_RE, _R._ordinal, frozenset("第"), Role.ORDINAL),
+    _Step(_AGE_RE, _R._ordinal, frozenset("歳才代"), Role.QUALIFIER),
     _Step(_EVERY_MONTHS_RE, _R._every_months, frozenset("月"), Role.CADENCE),
     _Step(_QUARTERLY_RE, _R._quarterly, frozenset("半"), Role.CADENCE),
     _Step(_ALTERNATE_RE, _R._alternate, frozenset("隔"), Role.CADENCE, False),
@@ -1101,6 +1114,7 @@ class _QuantityReader:
         self.subset_next = False  # 「うち」 was read: the next figure is part of the last
         self.after_no = False  # 「(320人)の」: a share may follow
         self.after_ni = False  # 「2校に」: a ratio may follow
+        self.after_kara = False  # 「50件から」: a range may follow
         self.base: _Q | None = None
         self.compared: list[_Q] = []
         self.spans: list[tuple[int, int, str, Role]] = []  # roles recorded while reading
@@ -1110,7 +1124,7 @@ class _QuantityReader:
     def feed(self, tokens: list[_Token]) -> None:
         for token in tokens:
             if token.kind not in ("word", "qty"):
-                self.after_no = self.after_ni = False
+                self.after_no = self.after_ni = self.after_kara = False
             if token.kind == "word":
                 self._word(token.text)
             elif token.kind == "year":
@@ -1138,9 +1152,10 @@ class _QuantityReader:
             self.of_total_q, self.last = self.last, None
             self.previous = "fill"
             return
-        if "うち" in word and self.last is not None and not self.pending:
+        marker = "うち" if "うち" in word else "の内" if "の内" in word else ""
+        if marker and self.last is not None and not self.pending:
             # 「相談200件のうち新規80件」: the next figure is part of the last, never added.
-            head, rest = word.split("うち", 1)
+            head, rest = word.split(marker, 1)
             head_terms = _decompose(head) if head else frozenset()
             if head_terms is not None:
                 self._flag(self.last, head_terms)
@@ -1152,6 +1167,7 @@ class _QuantityReader:
         terms = _decompose(word)
         self.after_no = terms == {"の"}
         self.after_ni = terms == {"に"} and self.previous == "qty"
+        self.after_kara = terms == {"から"} and self.previous == "qty"
         if terms is None and "各" in word and self.last is not None and not self.pending:
             # 「年1回以上各施設」: the scope of the figure before (once for each facility).
             head, scope = word.split("各", 1)
@@ -1222,14 +1238,42 @@ class _QuantityReader:
                 f"「{self.last.written}に{q.written}」は割合です。目標値を確認してください。"
             )
         self.after_ni = False
+        last = self.last
+        if (
+            self.after_kara
+            and last is not None
+            and not self.pending
+            and (q.unit, q.per) == (last.unit, last.per)
+            and q.max is None
+            and last.max is None
+            and q.value > last.value
+        ):
+            # 「50件から60件前後」: a range written with から (the lower bound is the bar).
+            self.after_kara = False
+            last.max, last.end, last.written = q.value, q.end, f"{last.written}から{q.written}"
+            self.previous = "qty"
+            return
+        self.after_kara = False
         year = any(word in self.years for word in self.pending)
+        if any(_LABEL_SYMBOLS.issuperset(word) for word in self.pending):
+            self.notes.append(f"「{' '.join(self.pending)}」を読み取れませんでした。")
         label = _canonical_label(self.pending) if self.pending else ""
+        if any(word in label for word in _LIMIT_LABELS):
+            self.notes.append(
+                f"「{label} {q.written}」は上限を示す数です。目標値を確認してください。"
+            )
         self.pending = []
         if not q.unit:
             # 「開催回数: 2」「総利用者数 2,510」: the label says what is counted.
             q.unit = next((u for suffix, u in _COUNT_LABELS if label.endswith(suffix)), "")
             if not q.unit:
                 self.notes.append(f"「{q.written}」に単位がありません。")
+        if self.subset_next and not label and self.last is not None:
+            # 「36校の内19校に実施」: a part with no name of its own is what was done, out
+            # of the whole before it, as in 「11項目中 8項目」.
+            self.subset_next = False
+            self.of_total_q = self.last
+            self.segments[-1].quantities.remove(self.last)
         if self.subset_next:
             q.role = Role.SUBSET
             q.increase = False  # 「うち新規」 counts new cases, not an increase
@@ -1383,6 +1427,16 @@ class _QuantityReader:
         parts: tuple[Part, ...] = ()
         if labelled and len(listed) > 2:
             listed, parts = self._stated_total(listed)
+        seen: set[tuple[str, str]] = set()
+        for q in listed:
+            if q.role is None and (q.unit, q.per) in seen and not q.label:
+                # 「34,000部・34,000部・33,000部」: a list of one kind of figure — a total,
+                # one per year, one per place? That is for a person to say.
+                self.notes.append(
+                    f"「{q.written}」は同じ単位の数値の並びです。目標値を確認してください。"
+                )
+                break
+            seen.add((q.unit, q.per))
         for position, q in enumerate(listed):
             if q.role is None:
                 q.role = (
@@ -1439,6 +1493,8 @@ class _QuantityReader:
 
 
 _TOTAL_LABELS = frozenset({"計", "合計", "総計", "総数"})
+_LIMIT_LABELS = ("上限", "限度", "最大", "最高")
+_LABEL_SYMBOLS = frozenset("~・.…―ー_-")  # a label of these alone is a stray mark
 # A figure without a unit takes it from a label naming a count (「開催回数」 → 回).
 _COUNT_LABELS: tuple[tuple[str, str], ...] = (
     ("回数", "回"), ("件数", "件"), ("人数", "人"), ("者数", "人"), ("団体数", "団体"),
@@ -1481,7 +1537,7 @@ def _is_breakdown(segments: list[_Segment]) -> bool:
         if (
             not label
             or label in _NOT_PART_LABELS
-            or label.startswith("各")
+            or label.startswith(("各", "の"))
             or label.endswith(("数", "者", "額", "率", "費"))
         ):
             return False

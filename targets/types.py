@@ -38,6 +38,7 @@ class Role(StrEnum):
     TIME = "time"  # a time of day (「10時～12時」)
     YEAR = "year"  # a year or era (「令和4年度」, 「R4」)
     ORDINAL = "ordinal"  # part of a name (「第2層」, 「第3回」)
+    QUALIFIER = "qualifier"  # who or what is counted (「75歳以上の」, 「60代」)
     BASE = "base"  # the base of a share (the 320人 of 「登録者(320人)の10%」)
     PREVIOUS = "previous"  # a previous or comparison value (「前年度2,350千円」)
 
@@ -58,6 +59,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.TIME: "時刻",
     Role.YEAR: "年・年度",
     Role.ORDINAL: "名称の番号",
+    Role.QUALIFIER: "対象の条件（年齢など）",
     Role.BASE: "割合の母数",
     Role.PREVIOUS: "比較値（前年度など）",
 }

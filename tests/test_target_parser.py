@@ -670,7 +670,34 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
     ("のべ1,237件の相談に対応", quantity(q(1237, "件"))),
     ("毎月平均15食配食", quantity(q(15, "食", label="毎月平均"))),
     # …but not words that could change its meaning
-    ("5回開催予定のうち2回中止", quantity(q(5, "回", planned=True), q(2, "回"), needs_review=True)),
+    (
+        "5回開催予定のうち2回中止",
+        quantity(q(2, "回"), of_total=Decimal(5), needs_review=True),
+    ),
+    # a part with no name of its own is what was done, out of the whole (as 中)
+    (
+        "公立の小中学校36校の内19校に実施",
+        quantity(q(19, "校", label="公立の小中学校"), of_total=Decimal(36)),
+    ),
+    # a range written with から
+    ("50件から60件前後", quantity(q(50, "件", max=60, approximate=True))),
+    # a list of one kind of figure: a total? one per year? 要確認
+    (
+        "副読本 34,000部・34,000部・33,000部",
+        quantity(
+            q(34_000, "部", label="副読本"), q(34_000, "部"), q(33_000, "部"), needs_review=True
+        ),
+    ),
+    # an age says who is counted
+    (
+        "75歳以上の一人暮らし高齢者へのカレンダー配布(644世帯)",
+        quantity(
+            q(644, "世帯", label="の一人暮らし高齢者へのカレンダー配布"),
+            numbers=(n("75歳以上", Role.QUALIFIER), n("644世帯", Role.MAIN)),
+        ),
+    ),
+    # an upper limit is 要確認: the status rule counts up, not down
+    ("上限額は20万円", quantity(q(200_000, "円", label="上限額"), needs_review=True)),
     # a scope after the figure: once a year for each facility
     ("年1回以上各施設", quantity(q(1, "回", per="年", label="各施設"))),
     # a year before a colon is a year, one figure per year is 要確認
