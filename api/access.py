@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from plans.access import is_secretariat
+from plans.access import commissioned_by_body, is_secretariat
 from plans.models import Business, Organization, User
 
 from .models import ApiToken
@@ -19,7 +19,8 @@ def token_businesses(token: ApiToken) -> QuerySet[Business]:
     """The businesses (of every year) whose plan rows and approved 実績 ``token`` reads."""
     if token.scope == ApiToken.Scope.OWN:
         return Business.objects.filter(fiscal_year__organization_id=token.holder_id)
-    qs = Business.objects.filter(commissioned_by_id=token.holder_id)
+    # Through the operator's 委託関係 only, as the city's 所管課 reads (plans.access).
+    qs = commissioned_by_body(token.holder_id)
     if token.council_id is not None:
         qs = qs.filter(fiscal_year__organization_id=token.council_id)
     return qs
@@ -43,7 +44,6 @@ def managed_tokens(user: User) -> QuerySet[ApiToken]:
 
 
 def commissioners_of(council: Organization) -> QuerySet[Organization]:
-    """The bodies that commission a business of ``council``: the 事務局 may give them a token."""
-    return Organization.objects.filter(
-        commissioned_businesses__fiscal_year__organization=council
-    ).distinct()
+    """The bodies an operator related to ``council`` (Commission): the 事務局 may give them a
+    token."""
+    return Organization.objects.filter(commissions_given__council=council)

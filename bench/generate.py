@@ -408,6 +408,8 @@ def write_council(
 
     from plans.models import (
         Business,
+        CollaborationGrant,
+        Commission,
         Department,
         FiscalYear,
         Initiative,
@@ -428,6 +430,15 @@ def write_council(
         prefecture, _ = Organization.objects.get_or_create(
             name=PREFECTURE_COUNCIL, defaults={"kind": Organization.Kind.COUNCIL}
         )
+        # The relations an operator would create (plans.services audits them; a bench
+        # council needs none of that trail).
+        Commission.objects.bulk_create(
+            [
+                Commission(council=council, commissioner=city),
+                Commission(council=council, commissioner=prefecture),
+            ]
+        )
+        CollaborationGrant.objects.create(council=council, city=city)
         departments = Department.objects.bulk_create(
             Department(organization=council, name=name, order=d + 1)
             for d, name in enumerate(blueprint.departments)

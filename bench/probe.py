@@ -73,6 +73,7 @@ def import_plan() -> dict:
 
     from books.imports import plan_import
     from books.services import plan_export
+    from plans.demo import demo_relations_load
     from plans.models import Business, Organization, PlanItem
     from plans.services import plan_load
 
@@ -82,6 +83,7 @@ def import_plan() -> dict:
     with tempfile.TemporaryDirectory() as directory, transaction.atomic():
         path = Path(directory) / "r2_plan.xlsx"
         source = Organization.objects.create(name="ベンチ取込元社会福祉協議会")
+        demo_relations_load(council=source)  # the plan names 西東京市 and 東京都社協
         plan_load(organization=source, data=data)
         plan_export(
             businesses=Business.objects.filter(fiscal_year__organization=source),

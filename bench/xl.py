@@ -94,6 +94,8 @@ def _moment(year: int, quarter: int, day: int) -> datetime:
 def generate_copy(size: Size, *, councils: int, log: Callable[[str], None] = print) -> Summary:
     from plans.models import (
         Business,
+        CollaborationGrant,
+        Commission,
         Department,
         FiscalYear,
         Initiative,
@@ -118,6 +120,8 @@ def generate_copy(size: Size, *, councils: int, log: Callable[[str], None] = pri
     )
     models = [
         Organization,
+        Commission,
+        CollaborationGrant,
         Department,
         Section,
         User,
@@ -159,6 +163,11 @@ def generate_copy(size: Size, *, councils: int, log: Callable[[str], None] = pri
                 "tolerance": Decimal("0.10"),
             }
         )
+        # The relations an operator would create: who commissions this council, and the
+        # city whose 協働事業一覧 it reads.
+        t[Commission].add({"council_id": council, "commissioner_id": city})
+        t[Commission].add({"council_id": council, "commissioner_id": prefecture.pk})
+        t[CollaborationGrant].add({"council_id": council, "city_id": city})
         departments = [
             t[Department].add({"organization_id": council, "name": name, "order": d + 1})
             for d, name in enumerate(bp.departments)

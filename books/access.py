@@ -39,8 +39,10 @@ def city_bodies(user: User) -> QuerySet[Organization]:
     if user.role == Role.CITY:
         return Organization.objects.filter(pk=user.organization_id)
     if user.role in (Role.SECRETARIAT, Role.BOARD):
+        # The council's related commissioners (Commission) that commissioned some business.
         return Organization.objects.filter(
-            commissioned_businesses__fiscal_year__organization_id=user.organization_id
+            commissions_given__council_id=user.organization_id,
+            commissioned_businesses__fiscal_year__organization_id=user.organization_id,
         ).distinct()
     return Organization.objects.none()
 

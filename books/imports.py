@@ -34,6 +34,7 @@ from plans.models import (
     Section,
     TargetQuantity,
     User,
+    unknown_name_message,
 )
 from plans.services import (
     plan_item_set_structure,
@@ -477,6 +478,20 @@ def _check_duplicates(businesses: list[_Business], errors: _Collector) -> None:
                 seen[item.key] = item
 
 
+def _check_commissioners(
+    organization: Organization, businesses: list[_Business], errors: _Collector
+) -> None:
+    """A business may name only a commissioner related to the council; nothing is created."""
+    known = organization.commissioner_names()
+    for business in businesses:
+        if business.commissioned_by and business.commissioned_by not in known:
+            errors.add(
+                unknown_name_message("委託元", business.commissioned_by, known),
+                business.sheet,
+                business.row,
+            )
+
+
 def plan_import(
     *,
     path: str | Path,
@@ -507,6 +522,7 @@ def plan_import(
     on_progress(10, 100)
     businesses = _read_plan(data, errors)
     _check_duplicates(businesses, errors)
+    _check_commissioners(organization, businesses, errors)
     fiscal_year = FiscalYear.objects.filter(organization=organization, year=year).first()
     existing = Business.objects.filter(fiscal_year=fiscal_year).exists() if fiscal_year else False
     if existing and meta.get("year") != year:

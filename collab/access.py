@@ -4,8 +4,8 @@
   profile, link to a 社協 business) and its ふりかえり.
 * 市の所管課 (city): reads their city's inventory; edits the ふりかえり of their own 課's
   projects (all of the city's projects when no 課 is set on the user).
-* 理事・評議員 (board) and 事務局 of a 社協: read the inventories of the cities that commission
-  their council's work, never change them.
+* 理事・評議員 (board) and 事務局 of a 社協: read the inventories of the cities an operator
+  granted to their council (CollaborationGrant), never change them.
 * everyone else: nothing (403).
 """
 
@@ -30,9 +30,8 @@ def visible_cities(user: User) -> QuerySet[Organization]:
     if user.role in CITY_ROLES:
         return cities.filter(pk=user.organization_id)
     if user.role in _COUNCIL_READERS:
-        return cities.filter(
-            commissioned_businesses__fiscal_year__organization_id=user.organization_id
-        ).distinct()
+        # Only the cities an operator granted to this council (plans.models.CollaborationGrant).
+        return cities.filter(collaboration_readers__council_id=user.organization_id)
     return cities.none()
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from plans.models import Business, Organization
+from plans.access import commissioned_by_body
+from plans.models import Organization
 from shakyo.lib.fiscal import fiscal_year_label, fiscal_year_of
 
 from .choices import (
@@ -106,7 +107,7 @@ class ProjectForm(forms.ModelForm):
         self.fields.update(_value_fields())
         business = self.fields["business"]
         business.queryset = (
-            Business.objects.filter(commissioned_by=city)
+            commissioned_by_body(city.pk)
             .select_related("fiscal_year__organization", "section")
             .order_by("-fiscal_year__year", "section__department__order", "order")
         )

@@ -29,7 +29,7 @@ def visible_businesses(user: User) -> QuerySet[Business]:
     if not user.is_authenticated or not user.role or not user.organization_id:
         return qs.none()
     if user.role in CITY_ROLES:
-        qs = qs.filter(commissioned_by_id=user.organization_id)
+        qs = commissioned_by_body(user.organization_id)
         if user.city_department:
             qs = qs.filter(Q(city_department="") | Q(city_department=user.city_department))
         return qs
@@ -40,6 +40,18 @@ def visible_businesses(user: User) -> QuerySet[Business]:
     if department_id is None:
         return qs.none()
     return qs.filter(section__department_id=department_id)
+
+
+def commissioned_by_body(body_id: int) -> QuerySet[Business]:
+    """The businesses ``body_id`` commissioned from councils an operator related it to.
+
+    The relation (plans.models.Commission), not the name on a business, decides: a business
+    that names a body without the relation is never shown to that body.
+    """
+    return Business.objects.filter(
+        commissioned_by_id=body_id,
+        fiscal_year__organization__commissions_received__commissioner_id=body_id,
+    )
 
 
 def can_view_business(user: User, business: Business) -> bool:

@@ -1,7 +1,8 @@
-"""Master data (organisation, years, 課, 係, users and roles) in the Django admin."""
+"""The operators' admin (superusers only, shakyo.admin): organisations and the relations
+between them, and master data (years, 課, 係, users and roles)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
 
@@ -9,6 +10,8 @@ from . import services
 from .models import (
     AuditEvent,
     Business,
+    CollaborationGrant,
+    Commission,
     Department,
     FiscalYear,
     Initiative,
@@ -27,6 +30,54 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "kind", "tolerance"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
+
+
+class _RelationAdmin(admin.ModelAdmin):
+    """A relation is added or removed through its service (validated and audited)."""
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # remove and add again: a relation has nothing else to change
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(Commission)
+class CommissionAdmin(_RelationAdmin):
+    list_display = ["council", "commissioner"]
+    list_select_related = ["council", "commissioner"]
+    list_filter = ["council"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        created = services.commission_add(
+            council=obj.council, commissioner=obj.commissioner, user=request.user
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj) -> None:
+        try:
+            services.commission_remove(
+                council=obj.council, commissioner=obj.commissioner, user=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+
+
+@admin.register(CollaborationGrant)
+class CollaborationGrantAdmin(_RelationAdmin):
+    list_display = ["council", "city"]
+    list_select_related = ["council", "city"]
+    list_filter = ["council"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        created = services.collaboration_grant_add(
+            council=obj.council, city=obj.city, user=request.user
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj) -> None:
+        services.collaboration_grant_remove(council=obj.council, city=obj.city, user=request.user)
 
 
 @admin.register(FiscalYear)

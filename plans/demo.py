@@ -7,7 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from .models import Department, FiscalYear, Organization, Section, User
-from .services import commissioner_get_or_create, plan_load
+from .services import (
+    collaboration_grant_add,
+    commission_add,
+    organization_create,
+    plan_load,
+)
 
 DEMO_PASSWORD = "shakyo-demo"
 # The real 令和2年度 plan, transcribed from the printed plan (see plans/data/README.md).
@@ -43,6 +48,29 @@ _DEMO_USERS = [
 ]
 
 
+# The bodies that commission the demo council's 受託事業 (named in the demo plan), and the
+# city whose 協働事業一覧 the council reads. An operator would relate them; the demo does.
+DEMO_CITY = "西東京市"
+_DEMO_COMMISSIONERS = [
+    (DEMO_CITY, Organization.Kind.CITY),
+    ("東京都社会福祉協議会", Organization.Kind.COUNCIL),
+]
+# The installation's operator (システム管理者): the only demo user of the Django admin.
+DEMO_OPERATOR = "kanri"
+
+
+def demo_relations_load(*, council: Organization) -> Organization:
+    """Create the demo's commissioning bodies and relate them to ``council``; the city."""
+    bodies = {}
+    for name, kind in _DEMO_COMMISSIONERS:
+        body = Organization.objects.filter(name=name).first()
+        bodies[name] = body or organization_create(name=name, kind=kind)
+        commission_add(council=council, commissioner=bodies[name])
+    city = bodies[DEMO_CITY]
+    collaboration_grant_add(council=council, city=city)
+    return city
+
+
 @dataclass
 class DemoSummary:
     organization: Organization
@@ -59,8 +87,8 @@ def demo_load(*, data: dict[str, Any], with_results: bool = True) -> DemoSummary
         name=data["organization"],
         defaults={"short_name": "西東京市社協", "kind": Organization.Kind.COUNCIL},
     )
+    city = demo_relations_load(council=organization)
     loaded = plan_load(organization=organization, data=data)
-    city = commissioner_get_or_create(name="西東京市")
     summary = DemoSummary(
         organization=organization,
         fiscal_year=loaded.fiscal_year,
@@ -82,14 +110,29 @@ def demo_load(*, data: dict[str, Any], with_results: bool = True) -> DemoSummary
                 "first_name": first,
                 "department": department if role == User.Role.DEPARTMENT_HEAD else None,
                 "section": section if role in (User.Role.SECTION_STAFF,) else None,
-                "is_staff": role == User.Role.SECRETARIAT,
-                "is_superuser": role == User.Role.SECRETARIAT,
             },
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+        elif user.is_staff or user.is_superuser:
+            # No council role uses the Django admin (demos loaded before made 事務局 staff).
+            user.is_staff = user.is_superuser = False
+            user.save(update_fields=["is_staff", "is_superuser"])
         summary.users.append(user)
+    operator, created = User.objects.get_or_create(
+        username=DEMO_OPERATOR,
+        defaults={
+            "last_name": "システム管理者",
+            "email": f"{DEMO_OPERATOR}@example.jp",
+            "is_staff": True,
+            "is_superuser": True,
+        },
+    )
+    if created:
+        operator.set_password(DEMO_PASSWORD)
+        operator.save(update_fields=["password"])
+    summary.users.append(operator)
     if with_results:
         from results.demo import sample_results_load
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -49,6 +50,120 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    def commissioner_named(self, name: str) -> Organization:
+        """The commissioning body (委託元) of this council called ``name``.
+
+        Only bodies an operator related to this council (:class:`Commission`) can be named;
+        an unknown name raises ValidationError listing the known ones. Nothing is created.
+        """
+        found = (
+            Organization.objects.filter(commissions_given__council=self, name=name)
+            .distinct()
+            .first()
+        )
+        if found is None:
+            raise ValidationError(unknown_name_message("委託元", name, self.commissioner_names()))
+        return found
+
+    def commissioner_names(self) -> list[str]:
+        return list(
+            Organization.objects.filter(commissions_given__council=self)
+            .order_by("name")
+            .values_list("name", flat=True)
+        )
+
+
+def unknown_name_message(
+    what: str, name: str, known: list[str], *, scope: str = "この法人に"
+) -> str:
+    """「委託元「○○」はこの法人に登録されていません。登録されている委託元: …」."""
+    listed = "、".join(known) if known else "なし"
+    return (
+        f"{what}「{name}」は{scope}登録されていません。登録されている{what}: {listed}。"
+        f"ほかの{what}はシステム管理者が登録します。"
+    )
+
+
+class Commission(models.Model):
+    """委託関係: ``commissioner`` commissions work (受託事業) from ``council``.
+
+    Created only by an operator (the admin or ``manage.py organization``). A council's
+    business may name only its own commissioners, and a city's 所管課 reads a council's
+    business only through such a relation.
+    """
+
+    council = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="commissions_received",
+        verbose_name="受託する社協",
+        db_index=False,  # unique_commission starts with this column: no index of its own
+    )
+    commissioner = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="commissions_given",
+        verbose_name="委託元",
+    )
+
+    class Meta:
+        verbose_name = "委託関係"
+        verbose_name_plural = "委託関係"
+        ordering = ["council", "commissioner"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "commissioner"], name="unique_commission"),
+            models.CheckConstraint(
+                condition=~Q(council=models.F("commissioner")), name="commission_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commissioner.name} → {self.council.name}"
+
+    def clean(self) -> None:
+        if self.council_id and self.council.kind != Organization.Kind.COUNCIL:
+            raise ValidationError({"council": "受託するのは社会福祉協議会です。"})
+        if self.council_id and self.council_id == self.commissioner_id:
+            raise ValidationError({"commissioner": "自分自身には委託できません。"})
+
+
+class CollaborationGrant(models.Model):
+    """The council may read ``city``'s 協働事業一覧 and ふりかえり (never change them).
+
+    Created only by an operator, like :class:`Commission`.
+    """
+
+    council = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="collaboration_grants",
+        verbose_name="閲覧する社協",
+        db_index=False,  # unique_collaboration_grant starts with this column
+    )
+    city = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="collaboration_readers",
+        verbose_name="協働事業の市",
+    )
+
+    class Meta:
+        verbose_name = "協働事業の閲覧"
+        verbose_name_plural = "協働事業の閲覧"
+        ordering = ["council", "city"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "city"], name="unique_collaboration_grant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.council.name} が {self.city.name} の協働事業を閲覧"
+
+    def clean(self) -> None:
+        if self.council_id and self.council.kind != Organization.Kind.COUNCIL:
+            raise ValidationError({"council": "閲覧するのは社会福祉協議会です。"})
+        if self.city_id and self.city.kind != Organization.Kind.CITY:
+            raise ValidationError({"city": "協働事業一覧を持つのは市区町村です。"})
 
 
 class FiscalYear(models.Model):
@@ -249,6 +364,21 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # A council names only the commissioners an operator related to it (never by name).
+        if self.commissioned_by_id and self.fiscal_year_id:
+            council = self.fiscal_year.organization
+            if not Commission.objects.filter(
+                council=council, commissioner_id=self.commissioned_by_id
+            ).exists():
+                raise ValidationError(
+                    {
+                        "commissioned_by": unknown_name_message(
+                            "委託元", self.commissioned_by.name, council.commissioner_names()
+                        )
+                    }
+                )
 
     @property
     def commissioned_label(self) -> str:
@@ -634,6 +764,8 @@ class AuditEvent(models.Model):
         REVISION_REQUESTED = "revision_requested", "目標の補正の申請"
         REVISION_APPROVED = "revision_approved", "目標の補正の承認"
         REVISION_REFUSED = "revision_refused", "目標の補正の却下"
+        RELATION_CHANGED = "relation_changed", "委託関係・協働事業の閲覧の変更"
+        LOGIN_UNLOCKED = "login_unlocked", "ログインの停止の解除"
 
     organization = models.ForeignKey(
         Organization,

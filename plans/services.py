@@ -20,6 +20,8 @@ from .audit import audit_record
 from .models import (
     AuditEvent,
     Business,
+    CollaborationGrant,
+    Commission,
     Department,
     FiscalYear,
     Initiative,
@@ -66,11 +68,81 @@ def target_quantities(item: PlanItem, parsed: ParsedTarget) -> list[TargetQuanti
     ]
 
 
-def commissioner_get_or_create(*, name: str) -> Organization:
-    """The commissioning body (委託元) of a 受託事業, e.g. 西東京市 or 東京都社会福祉協議会."""
-    kind = Organization.Kind.COUNCIL if "社会福祉協議会" in name else Organization.Kind.CITY
-    organization, _ = Organization.objects.get_or_create(name=name, defaults={"kind": kind})
+@transaction.atomic
+def organization_create(
+    *, name: str, kind: Organization.Kind, short_name: str = ""
+) -> Organization:
+    """An operator registers a council or a city (never a council user, never an import)."""
+    organization = Organization(name=name.strip(), kind=kind, short_name=short_name.strip())
+    organization.full_clean()
+    organization.save()
     return organization
+
+
+def _audit_relation(council: Organization, user: User | None, summary: str) -> None:
+    audit_record(
+        organization=council,
+        user=user,
+        action=AuditEvent.Action.RELATION_CHANGED,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def commission_add(
+    *, council: Organization, commissioner: Organization, user: User | None = None
+) -> Commission:
+    """Relate a commissioning body (委託元) to a council; idempotent."""
+    existing = Commission.objects.filter(council=council, commissioner=commissioner).first()
+    if existing:
+        return existing
+    commission = Commission(council=council, commissioner=commissioner)
+    commission.full_clean()
+    commission.save()
+    _audit_relation(council, user, f"委託元「{commissioner.name}」を登録")
+    return commission
+
+
+@transaction.atomic
+def commission_remove(
+    *, council: Organization, commissioner: Organization, user: User | None = None
+) -> None:
+    """Remove a 委託関係; refused while the council's plans still name that body."""
+    in_use = Business.objects.filter(
+        fiscal_year__organization=council, commissioned_by=commissioner
+    ).count()
+    if in_use:
+        raise ValidationError(
+            f"「{council.name}」の計画に「{commissioner.name}」からの受託事業が{in_use}件あるため、"
+            "委託関係を削除できません。"
+        )
+    deleted, _ = Commission.objects.filter(council=council, commissioner=commissioner).delete()
+    if deleted:
+        _audit_relation(council, user, f"委託元「{commissioner.name}」の登録を削除")
+
+
+@transaction.atomic
+def collaboration_grant_add(
+    *, council: Organization, city: Organization, user: User | None = None
+) -> CollaborationGrant:
+    """Let a council read a city's 協働事業一覧 and ふりかえり; idempotent."""
+    existing = CollaborationGrant.objects.filter(council=council, city=city).first()
+    if existing:
+        return existing
+    grant = CollaborationGrant(council=council, city=city)
+    grant.full_clean()
+    grant.save()
+    _audit_relation(council, user, f"「{city.name}」の協働事業の閲覧を登録")
+    return grant
+
+
+@transaction.atomic
+def collaboration_grant_remove(
+    *, council: Organization, city: Organization, user: User | None = None
+) -> None:
+    deleted, _ = CollaborationGrant.objects.filter(council=council, city=city).delete()
+    if deleted:
+        _audit_relation(council, user, f"「{city.name}」の協働事業の閲覧の登録を削除")
 
 
 @dataclass(frozen=True)
@@ -84,7 +156,8 @@ class PlanLoadResult:
 def plan_load(*, organization: Organization, data: dict[str, Any]) -> PlanLoadResult:
     """Load a plan in the structure of ``r2_plan.json`` into ``organization``.
 
-    Idempotent: a year that already has businesses is left as it is.
+    A business's ``commissioned_by`` must name a commissioner related to the organisation
+    (ValidationError otherwise, nothing written). Idempotent: a year that already has businesses is left as it is.
     """
     year = int(data["fiscal_year"]["year"])
     fiscal_year, _ = FiscalYear.objects.get_or_create(organization=organization, year=year)
@@ -103,8 +176,9 @@ def plan_load(*, organization: Organization, data: dict[str, Any]) -> PlanLoadRe
                 department=department, name=sec["name"], defaults={"order": sec_order}
             )
             for bus_order, bus in enumerate(sec["businesses"], start=1):
+                # Only a commissioner related to the council (raises ValidationError).
                 commissioned_by = (
-                    commissioner_get_or_create(name=bus["commissioned_by"])
+                    organization.commissioner_named(bus["commissioned_by"])
                     if bus.get("commissioned_by")
                     else None
                 )

@@ -4,10 +4,6 @@ from django.urls import include, path
 
 from landing import views as landing_views
 
-admin.site.site_header = "shakyo 管理"
-admin.site.site_title = "shakyo 管理"
-admin.site.index_title = "マスタ管理"
-
 urlpatterns = [
     path("", landing_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

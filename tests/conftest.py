@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from plans.demo import DEMO_PLAN_PATH
-from plans.models import Business, Section, User
+from plans.demo import DEMO_PLAN_PATH, demo_relations_load
+from plans.models import Business, CollaborationGrant, Commission, Section, User
 from plans.services import plan_load
 
 from .factories import (
@@ -42,12 +42,17 @@ def r2_plan_data() -> dict:
 def r2_plan(db, r2_plan_data):
     """The real 令和2年度 plan of 西東京市社会福祉協議会, loaded."""
     organization = OrganizationFactory(name=r2_plan_data["organization"])
+    demo_relations_load(council=organization)  # the plan names 西東京市 and 東京都社協
     return plan_load(organization=organization, data=r2_plan_data).fiscal_year
 
 
 @dataclass
 class World:
-    """Two sections (A, B) in one 課, a third in another 課, a second council, a city."""
+    """Two sections (A, B) in one 課, a third in another 課, a second council, a city.
+
+    The operator related the city to the council: it commissions ``commissioned`` and the
+    council reads its 協働事業一覧.
+    """
 
     organization: object
     other_organization: object
@@ -81,6 +86,9 @@ def world(db) -> World:
     organization = OrganizationFactory(name="テスト市社会福祉協議会")
     other = OrganizationFactory(name="よその市社会福祉協議会")
     city = CityFactory()
+    # As an operator left them (no audit events: the audit tests count this council's).
+    Commission.objects.create(council=organization, commissioner=city)
+    CollaborationGrant.objects.create(council=organization, city=city)
     section_a = SectionFactory(
         department__organization=organization, department__name="福祉活動推進課", name="A係"
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 
 import pytest
@@ -9,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from books import xlsx
 from books.models import BookJob
 from books.services import book_job_run, entry_export, plan_export
-from plans.models import Business, PlanItem
+from plans.models import Business, Organization, PlanItem
 from results.models import QuarterWindow, Result
 
 from .factories import PASSWORD
@@ -242,6 +244,45 @@ def test_a_clean_plan_import_through_the_page(client, world, django_capture_on_c
     assert job.upload_name == "計画.xlsx"
     assert "令和3年度の事業計画を作成しました" in client.get(response["Location"]).content.decode()
     assert PlanItem.objects.filter(initiative__business__fiscal_year__year=2021).count() == 12
+
+
+def test_a_plan_naming_an_unknown_commissioner_is_refused_and_creates_no_organisation(
+    client, world, django_capture_on_commit_callbacks
+):
+    """The attack of issue 14: a workbook names a body; the import no longer creates it,
+    links it, or lets the council read that city's data afterwards."""
+    buffer = BytesIO()
+    plan_export(
+        businesses=Business.objects.filter(fiscal_year__organization=world.organization),
+        year=2020,
+        output=buffer,
+    )
+    workbook = load_workbook(BytesIO(buffer.getvalue()))
+    sheet = workbook[world.section_a.department.name]
+    for row in range(1, sheet.max_row + 1):
+        if sheet.cell(row, xlsx.PLAN_TAG).value == "business":
+            data = json.loads(sheet.cell(row, xlsx.PLAN_DATA).value)
+            data["commissioned_by"] = "小金井市"
+            sheet.cell(row, xlsx.PLAN_DATA).value = json.dumps(data, ensure_ascii=False)
+            break
+    edited = BytesIO()
+    workbook.save(edited)
+    organisations = Organization.objects.count()
+    login(client, world.users["secretariat"])
+    upload = SimpleUploadedFile("計画.xlsx", edited.getvalue(), content_type=XLSX)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("books:import_plan"), {"year": 2021, "file": upload})
+    job = BookJob.objects.get()
+    assert job.state == BookJob.State.FAILED
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "委託元「小金井市」はこの法人に登録されていません。登録されている委託元: 西東京市。" in page
+    )
+    assert Organization.objects.count() == organisations
+    assert not Business.objects.filter(fiscal_year__year=2021).exists()
+    # The council still reads no 協働事業一覧 but the one granted to it.
+    response = client.get(reverse("collab:index"))
+    assert "小金井市" not in response.content.decode()
 
 
 def test_only_xlsx_uploads_are_accepted_by_the_form(client, world):

@@ -17,8 +17,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from plans.models import Section, User
-from plans.services import commissioner_get_or_create
+from plans.models import Organization, Section, User
 from results.models import QuarterWindow, SectionQuarter
 from results.services import ResultInput, results_save, section_items, section_quarter_get
 from targets.pace import expected_cumulative
@@ -93,7 +92,7 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     )
     make_user("riji", User.Role.BOARD, organization, last_name="理事")
     make_user("jimukyoku", User.Role.SECRETARIAT, organization, last_name="事務局")
-    city = commissioner_get_or_create(name="西東京市")
+    city = Organization.objects.get(name="西東京市")  # related by the r2_plan fixture
     make_user("city", User.Role.CITY, city, last_name="市所管課")
     QuarterWindow.objects.create(
         fiscal_year=r2_plan, quarter=1, is_open=True, deadline=date(2020, 7, 15)

@@ -158,7 +158,7 @@ ACCESS: dict[str, Row] = {
     "books:job_status": Row(book_job, only({"secretariat": 200})),
     "books:download": Row(book_job, only({"secretariat": 404})),
     # 協働事業 of the city.
-    # Council readers see the inventories of cities that commission their council.
+    # Council readers see the inventories of the cities an operator granted to their council.
     "collab:index": Row(NO_ARGS, only(CITY_READERS)),
     "collab:import": Row(NO_ARGS, only({"collab": 200})),
     "collab:list": Row(CITY_YEAR, only(CITY_READERS)),
@@ -256,3 +256,128 @@ def test_each_role_gets_the_declared_answer(client, objects, name):
         else:
             answers[role] = response.status_code
     assert answers == row.expect, f"{name}: {answers}"
+
+
+# --- Tenancy by relation (issue 14) --------------------------------------------------------
+# A second city, 小金井市, that the operator never related to the council. The council's
+# plan names it on a business anyway (as importing a workbook did before relations
+# existed), and it keeps a 協働事業一覧. Neither side reaches the other through that name.
+
+
+@pytest.fixture
+def stranger(objects, world):
+    from plans.models import Organization
+
+    from .conftest import make_business
+
+    city = Organization.objects.create(name="小金井市", kind=Organization.Kind.CITY)
+    named = make_business(world.section_b, commissioned_by=city, name="名前だけの受託事業")
+    project = CollaborationProject.objects.create(
+        organization=city, year=2020, name="小金井の見守り", section="福祉総合課"
+    )
+    users = dict(objects["users"])
+    users["stranger_city"] = UserFactory(organization=city, role=User.Role.CITY)
+    users["stranger_collab"] = UserFactory(organization=city, role=User.Role.COLLAB_STAFF)
+    users["operator"] = UserFactory(
+        organization=None, role="", is_staff=True, is_superuser=True, username="kanri"
+    )
+    return {
+        "users": users,
+        "city": city,
+        "named": named,
+        "named_item": PlanItem.objects.filter(initiative__business=named).first(),
+        "project": project,
+        "own_item": objects["item_a"],
+    }
+
+
+ADMIN_LOGIN = "admin-login"  # the admin sends everyone but an operator to its own login
+
+ISOLATION = [
+    # The council's readers and the city it was never related to: each other's data is 403.
+    ("collab:list", lambda s: [s["city"].pk, 2020], "secretariat", 403),
+    ("collab:list", lambda s: [s["city"].pk, 2020], "board", 403),
+    ("collab:project", lambda s: [s["project"].pk], "secretariat", 403),
+    ("collab:project", lambda s: [s["project"].pk], "board", 403),
+    ("collab:review_export", lambda s: [s["project"].pk, 2020], "board", 403),
+    ("results:item_detail", lambda s: [s["named_item"].pk], "stranger_city", 403),
+    ("results:item_detail", lambda s: [s["named_item"].pk], "stranger_collab", 403),
+    (
+        "results:business_rows",
+        lambda s: [2020, 1, s["named"].pk],
+        "stranger_city",
+        403,
+    ),
+    # The related city still reads what it commissioned; the council its own plan.
+    ("results:item_detail", lambda s: [s["own_item"].pk], "secretariat", 200),
+    # The Django admin is the operators' alone: no council or city role gets in.
+    ("admin:index", lambda s: [], "secretariat", ADMIN_LOGIN),
+    ("admin:plans_organization_changelist", lambda s: [], "secretariat", ADMIN_LOGIN),
+    ("admin:plans_user_changelist", lambda s: [], "other_org", ADMIN_LOGIN),
+    ("admin:index", lambda s: [], "board", ADMIN_LOGIN),
+    ("admin:index", lambda s: [], "city", ADMIN_LOGIN),
+    ("admin:index", lambda s: [], "operator", 200),
+    ("admin:plans_commission_changelist", lambda s: [], "operator", 200),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "role", "expect"),
+    ISOLATION,
+    ids=[f"{name}-{role}" for name, _, role, _ in ISOLATION],
+)
+def test_no_council_or_city_reaches_another_by_a_name(client, stranger, name, args, role, expect):
+    assert client.login(username=stranger["users"][role].username, password=PASSWORD)
+    response = client.get(reverse(name, args=args(stranger)))
+    answer = response.status_code
+    if answer == 302 and response["Location"].startswith(reverse("admin:login")):
+        answer = ADMIN_LOGIN
+    assert answer == expect
+
+
+def test_a_city_lists_only_what_it_commissioned_through_a_relation(client, stranger, world):
+    assert client.login(username=stranger["users"]["stranger_city"].username, password=PASSWORD)
+    page = client.get(reverse("plans:year", args=[2020])).content.decode()
+    assert "名前だけの受託事業" not in page
+    assert client.login(username=world.users["city"].username, password=PASSWORD)
+    page = client.get(reverse("plans:year", args=[2020])).content.decode()
+    assert "受託の事業" in page
+    assert "名前だけの受託事業" not in page
+
+
+def test_council_readers_list_only_the_cities_granted_to_them(client, stranger, world):
+    assert client.login(username=world.users["board"].username, password=PASSWORD)
+    page = client.get(reverse("collab:index")).content.decode()
+    assert "西東京市" in page
+    assert "小金井市" not in page
+
+
+def test_the_council_cannot_ask_for_a_report_to_a_body_it_is_not_related_to(
+    client, stranger, world
+):
+    assert client.login(username=world.users["secretariat"].username, password=PASSWORD)
+    response = client.post(
+        reverse("books:export", args=["city"]),
+        {"year": 2020, "quarter": 1, "commissioner": stranger["city"].pk},
+    )
+    assert response.status_code == 403
+
+
+def test_demo_jimukyoku_gets_no_django_admin(client, db, r2_plan_data):
+    from plans.demo import DEMO_PASSWORD, demo_load
+
+    demo_load(data=r2_plan_data, with_results=False)
+    assert client.login(username="jimukyoku", password=DEMO_PASSWORD)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+    # Signing in on the admin's own page does not let the 事務局 in either.
+    client.logout()
+    response = client.post(
+        reverse("admin:login"), {"username": "jimukyoku", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    # The demo's operator (システム管理者) is the one who gets in.
+    assert client.login(username="kanri", password=DEMO_PASSWORD)
+    assert client.get(reverse("admin:index")).status_code == 200

@@ -44,13 +44,18 @@ class Command(BaseCommand):
         city_name = options["city"] or services.FORMAT_CITIES.get(result.format, "")
         if not city_name and not result.errors:
             problems.append("市を --city で指定してください（例：--city 小金井市）")
+        cities = Organization.objects.filter(kind=Organization.Kind.CITY)
+        city = cities.filter(name=city_name).first() if city_name else None
+        if city_name and city is None:
+            # Cities are registered by the operator (manage.py organization add), never here.
+            known = list(cities.order_by("name").values_list("name", flat=True))
+            listed = "、".join(known) or "なし"
+            problems.append(
+                f"市「{city_name}」は登録されていません。登録されている市: {listed}。"
+                f"先に python manage.py organization add {city_name} --kind city で登録してください。"
+            )
         if problems:
             self._refuse(problems)
-        city, created = Organization.objects.get_or_create(
-            name=city_name, defaults={"kind": Organization.Kind.CITY}
-        )
-        if created:
-            self.stdout.write(f"市「{city.name}」を登録しました。")
         try:
             outcome = services.collaboration_import(
                 organization=city, year=year, records=result.projects, replace=options["replace"]
