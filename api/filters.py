@@ -22,3 +22,25 @@ class PlanItemFilter(django_filters.FilterSet):
     class Meta:
         model = PlanItem
         fields = ["year", "business", "section", "commissioner"]
+
+
+class ResultFilter(PlanItemFilter):
+    """The plan rows' filters, with the year and the quarter required."""
+
+    year = django_filters.NumberFilter(
+        field_name="initiative__business__fiscal_year__year",
+        label="年度（西暦の開始年）",
+        required=True,
+    )
+    quarter = django_filters.ChoiceFilter(
+        label="四半期",
+        choices=[(q, f"第{q}四半期") for q in (1, 2, 3, 4)],
+        required=True,
+        method="keep_quarter",
+    )
+
+    class Meta(PlanItemFilter.Meta):
+        fields = ["year", "quarter", "business", "section", "commissioner"]
+
+    def keep_quarter(self, queryset, name, value):
+        return queryset  # the quarter chooses the figures, not the rows

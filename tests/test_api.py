@@ -178,7 +178,7 @@ def test_the_schema_describes_every_list(client):
     response = client.get(reverse("api:schema"), {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
-    assert {"/api/v1/years/", "/api/v1/items/"} <= set(paths)
+    assert {"/api/v1/years/", "/api/v1/items/", "/api/v1/results/"} <= set(paths)
 
 
 # --- the 事務局's screen -----------------------------------------------------------------
@@ -218,3 +218,114 @@ def test_another_councils_secretariat_neither_sees_nor_revokes_a_key(client, wor
     assert client.post(reverse("api:token_revoke", args=[token.pk])).status_code == 404
     token.refresh_from_db()
     assert token.is_active
+
+
+# --- approved figures, on the demo -------------------------------------------------------
+
+
+@pytest.fixture
+def demo(db, r2_plan_data):
+    from plans.demo import demo_load
+
+    return demo_load(data=r2_plan_data)
+
+
+def all_pages(client, url: str, key: str, **params) -> list[dict]:
+    rows: list[dict] = []
+    response = client.get(url, {**params, "page_size": 500}, **bearer(key))
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        rows.extend(body["results"])
+        if not body["next"]:
+            return rows
+        response = client.get(body["next"], **bearer(key))
+
+
+@pytest.mark.parametrize("quarter", [1, 2, 3, 4])
+def test_the_api_gives_every_token_the_statuses_its_screens_show(client, demo, quarter):
+    """A council token counts like the board's dashboard, a city token like the city's."""
+    from collections import Counter
+
+    from plans.models import Organization, User
+    from results import selectors
+
+    secretariat = User.objects.get(username="jimukyoku")
+    city = Organization.objects.get(name="西東京市")
+    _, council_key = api_token_issue(user=secretariat, name="法人")
+    _, city_key = api_token_issue(user=secretariat, name="市", commissioner=city)
+    for key, username in ((council_key, "riji"), (city_key, "city")):
+        rows = all_pages(client, reverse("api:results"), key, year=2020, quarter=quarter)
+        board = selectors.dashboard(User.objects.get(username=username), year=2020, quarter=quarter)
+        expected = Counter({str(s): n for s, n in board.counts.counter.items() if n})
+        assert Counter(row["status"] for row in rows) == expected, username
+
+
+def test_the_city_token_reads_its_ten_commissioned_businesses_and_nothing_else(client, demo):
+    from plans.models import Business, Organization, User
+
+    secretariat = User.objects.get(username="jimukyoku")
+    city = Organization.objects.get(name="西東京市")
+    _, key = api_token_issue(user=secretariat, name="市", commissioner=city)
+    items = all_pages(client, reverse("api:items"), key, year=2020)
+    commissioned = set(Business.objects.filter(commissioned_by=city).values_list("name", flat=True))
+    assert len(commissioned) == 10
+    assert business_names(items) == commissioned
+    results = all_pages(client, reverse("api:results"), key, year=2020, quarter=2)
+    assert {row["item"] for row in results} == {row["id"] for row in items}
+
+
+def test_no_unapproved_figure_leaves_through_the_api(client, demo):
+    from plans.models import User
+    from results.models import Result, SectionQuarter
+
+    _, key = api_token_issue(user=User.objects.get(username="jimukyoku"), name="法人")
+    rows = all_pages(client, reverse("api:results"), key, year=2020, quarter=2)
+    approved_sections = set(
+        SectionQuarter.objects.filter(quarter=2, state=SectionQuarter.State.APPROVED).values_list(
+            "section_id", flat=True
+        )
+    )
+    assert approved_sections, "the demo has approved and unapproved sections at 第2四半期"
+    by_item = {row["item"]: row for row in rows}
+    unapproved = Result.objects.filter(quarter=2, value__isnull=False).exclude(
+        item__initiative__business__section_id__in=approved_sections
+    )
+    assert unapproved.exists()
+    for result in unapproved:
+        row = by_item[result.item_id]
+        assert row["approved"] is False
+        assert row["quarter_value"] is None
+        assert row["status"] == "未入力"
+    approved = Result.objects.filter(
+        quarter=2,
+        value__isnull=False,
+        item__initiative__business__section_id__in=approved_sections,
+    ).first()
+    assert by_item[approved.item_id]["approved"] is True
+    assert by_item[approved.item_id]["quarter_value"] == f"{approved.value:.2f}"
+
+
+@pytest.mark.parametrize("params", [{}, {"year": "2020"}, {"year": "2020", "quarter": "5"}])
+def test_results_need_a_year_and_a_quarter(client, world, params):
+    _, key = api_token_issue(user=world.users["secretariat"], name="法人のシステム")
+    response = client.get(reverse("api:results"), params, **bearer(key))
+    assert response.status_code == 400
+    assert "quarter" in response.json()
+
+
+def test_a_page_of_results_costs_the_same_queries_whatever_its_length(
+    client, demo, django_assert_num_queries
+):
+    from plans.models import User
+
+    _, key = api_token_issue(user=User.objects.get(username="jimukyoku"), name="法人")
+    params = {"year": 2020, "quarter": 2}
+    client.get(reverse("api:results"), params, **bearer(key))  # last_used_at written once
+    # 1 token, 2 count, 3 the page's rows, 4 their sections' quarters, 5 their 実績
+    for size in (5, 300):
+        with django_assert_num_queries(5):
+            response = client.get(
+                reverse("api:results"), {**params, "page_size": size}, **bearer(key)
+            )
+        assert len(response.json()["results"]) == size

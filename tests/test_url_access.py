@@ -175,6 +175,7 @@ ACCESS: dict[str, Row] = {
     # (tests/test_api.py walks every token kind). Its schema is public.
     "api:years": Row(NO_ARGS, every(401, anonymous=401)),
     "api:items": Row(NO_ARGS, every(401, anonymous=401)),
+    "api:results": Row(NO_ARGS, every(401, anonymous=401)),
     "api:schema": Row(NO_ARGS, every(200, anonymous=200)),
     # Tokens are issued and revoked by a council's 事務局, for its own council only.
     "api:tokens": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
