@@ -11,7 +11,8 @@ QUARTERS = [(q, f"第{q}四半期") for q in (1, 2, 3, 4)]
 
 
 class ExportForm(forms.Form):
-    """事業計画 / 事業報告 / 市への報告 / 実績入力用ブック: which year and quarter, for whom."""
+    """事業計画 / 事業報告 / 市への報告 / 実績入力用ブック / 理事会資料: which year and quarter,
+    for whom, as Excel or PDF."""
 
     year = forms.IntegerField(label="年度", min_value=1989, max_value=2200)
     quarter = forms.TypedChoiceField(
@@ -29,6 +30,12 @@ class ExportForm(forms.Form):
         help_text="承認前の実績も含めて集計し、その数値に ※ を付けます。"
         "理事会・市に渡すブックには使わないでください。",
     )
+    file_format = forms.ChoiceField(
+        label="形式", choices=[("xlsx", "Excel"), ("pdf", "PDF")], required=False
+    )
+
+    def clean_file_format(self) -> str:
+        return self.cleaned_data.get("file_format") or "xlsx"
 
     def __init__(self, *args, needs_quarter: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,8 +33,13 @@ class BookJob(models.Model):
         REPORT_EXPORT = "report_export", "事業報告"
         CITY_EXPORT = "city_export", "市への報告"
         ENTRY_EXPORT = "entry_export", "実績入力用ブック"
+        BOARD_PACKET = "board_packet", "理事会資料（PDF）"
         PLAN_IMPORT = "plan_import", "事業計画の取り込み"
         RESULTS_IMPORT = "results_import", "実績の取り込み"
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel"
+        PDF = "pdf", "PDF"
 
     class State(models.TextChoices):
         PENDING = "pending", "順番待ち"
@@ -49,6 +54,10 @@ class BookJob(models.Model):
         User, on_delete=models.CASCADE, related_name="book_jobs", verbose_name="依頼者"
     )
     kind = models.CharField("種類", max_length=20, choices=Kind)
+    # An export is written as a workbook; as PDF it is that workbook printed (books/pdf.py).
+    file_format = models.CharField(
+        "ファイルの形式", max_length=4, choices=Format, default=Format.XLSX
+    )
     state = models.CharField("状態", max_length=10, choices=State, default=State.PENDING)
     year = models.PositiveSmallIntegerField("年度（西暦）")
     quarter = models.PositiveSmallIntegerField("四半期", null=True, blank=True)
@@ -94,6 +103,10 @@ class BookJob(models.Model):
                 name="book_job_quarter_range",
             ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="book_job_progress_range"),
+            models.CheckConstraint(
+                condition=~Q(kind="board_packet") | Q(file_format="pdf"),
+                name="book_job_packet_is_pdf",
+            ),
         ]
 
     def __str__(self) -> str:

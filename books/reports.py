@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
@@ -21,7 +22,7 @@ from results.basis import Basis, BasisRow, Figures, RowFigures, read_progress
 from results.models import Result, SectionQuarter
 from results.progress import ItemProgress, item_progress
 from results.status import Status
-from shakyo.lib.fiscal import FiscalQuarter, fiscal_year_label
+from shakyo.lib.fiscal import FiscalQuarter, fiscal_year_label, wareki_date
 from targets.display import format_number
 from targets.types import Kind
 
@@ -658,4 +659,62 @@ def entry_book(*, section: Section, year: int, quarter: int, version: int, state
         title=f"{fiscal_year_label(year, full_width=True)}　{FiscalQuarter(year, quarter).label}"
         f"　実績入力　{section.department.name}　{section.name}",
         rows=rows,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# 理事会資料 (the board packet): a cover, the summary, the shortfalls, the 事業報告
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Shortfall:
+    department: str
+    section: str
+    row: ReportRow
+
+
+@dataclass
+class BoardPacket:
+    """What the 理事会 receives for a quarter, all read from the 事業報告 at that quarter."""
+
+    title: str  # 「令和２年度　第２四半期　事業進捗報告」
+    organization: str
+    made_on: str  # 和暦: 「令和２年１０月２０日」
+    report: ReportBook
+    sections: list[SectionApproval]
+    shortfalls: list[Shortfall]
+
+    @property
+    def approved_count(self) -> int:
+        return sum(1 for s in self.sections if s.approved)
+
+
+def board_packet(
+    businesses: QuerySet[Business],
+    *,
+    year: int,
+    quarter: int,
+    made_on: date,
+    on_row: Progress = _no_progress,
+) -> BoardPacket:
+    """The 理事会 packet at ``quarter``: the official 事業報告 (approved figures only),
+    which 係 are approved, and the rows that fall short (遅れ・未着手) with their reasons."""
+    report = report_book(
+        businesses, year=year, quarter=quarter, basis=Basis.APPROVED, on_row=on_row
+    )
+    shortfalls = [
+        Shortfall(sheet.name, business.section, row)
+        for sheet in report.sheets
+        for business, _initiative, row in sheet.rows()
+        if row.is_shortfall
+    ]
+    return BoardPacket(
+        title=f"{fiscal_year_label(year, full_width=True)}　第{_zenkaku(quarter)}四半期"
+        "　事業進捗報告",
+        organization=report.organization,
+        made_on=wareki_date(made_on, full_width=True),
+        report=report,
+        sections=report.sections,
+        shortfalls=shortfalls,
     )

@@ -28,7 +28,7 @@ from results.basis import Basis, Purpose, basis_for
 from results.models import SectionQuarter
 from shakyo.lib.fiscal import fiscal_year_label
 
-from . import reports, xlsx
+from . import pdf, reports, xlsx
 from .access import book_scope
 from .imports import ImportRefused, ImportSummary, Problem, plan_import, results_import
 from .models import BookJob
@@ -115,6 +115,44 @@ def city_export(
     return book
 
 
+def board_packet_export(
+    *,
+    businesses: QuerySet[Business],
+    year: int,
+    quarter: int,
+    output: Output,
+    user: User | None = None,
+    on_progress: Progress = _no_progress,
+) -> reports.BoardPacket:
+    """Write the workbook of the 理事会 packet of ``quarter``: cover, summary, shortfalls,
+    事業報告. It is handed out printed as one PDF (``as_pdf``, and the job)."""
+    packet = reports.board_packet(
+        businesses,
+        year=year,
+        quarter=quarter,
+        made_on=timezone.localdate(),
+        on_row=on_progress,
+    )
+    xlsx.write_board_packet(packet, output)
+    _audit_export(businesses.filter(fiscal_year__year=year), user, f"{packet.title}を出力")
+    return packet
+
+
+def _write(output: Output, data: bytes) -> None:
+    if isinstance(output, (str, Path)):
+        Path(output).write_bytes(data)
+    else:
+        output.write(data)
+
+
+def as_pdf(export: Callable[..., object], *, output: Output, **arguments) -> object:
+    """Run an ``*_export`` function and write its workbook printed as PDF to ``output``."""
+    workbook = io.BytesIO()
+    book = export(output=workbook, **arguments)
+    _write(output, pdf.workbook_to_pdf(workbook.getvalue()))
+    return book
+
+
 def entry_export(
     *, section: Section, year: int, quarter: int, output: Output, user: User | None = None
 ) -> reports.EntryBook:
@@ -156,16 +194,19 @@ def _download_name(job: BookJob) -> str:
     year = fiscal_year_label(job.year)
     quarter = f"_第{job.quarter}四半期" if job.quarter else ""
     internal = "_内部確認用" if job.include_unapproved else ""
+    suffix = f".{job.file_format}"
     match job.kind:
         case BookJob.Kind.PLAN_EXPORT:
-            return f"{year}_事業計画.xlsx"
+            return f"{year}_事業計画{suffix}"
         case BookJob.Kind.REPORT_EXPORT:
-            return f"{year}_事業報告{quarter}{internal}.xlsx"
+            return f"{year}_事業報告{quarter}{internal}{suffix}"
         case BookJob.Kind.CITY_EXPORT:
-            return f"{year}_{job.commissioner.name}受託事業{quarter}{internal}.xlsx"
+            return f"{year}_{job.commissioner.name}受託事業{quarter}{internal}{suffix}"
         case BookJob.Kind.ENTRY_EXPORT:
-            return f"{year}{quarter}_実績入力_{job.section.name}.xlsx"
-    return f"{year}.xlsx"
+            return f"{year}{quarter}_実績入力_{job.section.name}{suffix}"
+        case BookJob.Kind.BOARD_PACKET:
+            return f"{year}{quarter}_理事会資料_事業進捗報告{suffix}"
+    return f"{year}{suffix}"
 
 
 @transaction.atomic
@@ -179,6 +220,7 @@ def book_job_create(
     commissioner: Organization | None = None,
     include_unapproved: bool = False,
     upload: UploadedFile | None = None,
+    file_format: BookJob.Format = BookJob.Format.XLSX,
 ) -> BookJob:
     """Record a book request and run it in the background once this transaction commits.
 
@@ -195,6 +237,7 @@ def book_job_create(
         section=section,
         commissioner=commissioner,
         include_unapproved=include_unapproved,
+        file_format=BookJob.Format.PDF if kind == BookJob.Kind.BOARD_PACKET else file_format,
         message="順番を待っています。",
     )
     job.full_clean(exclude=["upload", "result"])
@@ -266,8 +309,11 @@ def book_job_run(*, job_id: int) -> BookJob | None:
         job.message = "処理しています。"
         job.save(update_fields=["state", "attempts", "progress", "message"])
 
+    # The rows take 5–90 % of the bar; for a PDF, LibreOffice's print takes 70–95 %.
+    share = 65 if job.file_format == BookJob.Format.PDF else 85
+
     def progress(done: int, total: int) -> None:
-        _set_progress(job_id, 5 + 85 * done // max(total, 1), f"{done} / {total} 行")
+        _set_progress(job_id, 5 + share * done // max(total, 1), f"{done} / {total} 行")
 
     try:
         if job.is_import:
@@ -276,6 +322,9 @@ def book_job_run(*, job_id: int) -> BookJob | None:
             _run_export(job, progress)
     except ImportRefused as refused:
         _finish(job, BookJob.State.FAILED, _refused_message(refused), refused.problems)
+    except (pdf.PdfUnavailable, pdf.PdfFailed):
+        logger.exception("book job %s: no PDF", job_id)
+        _finish(job, BookJob.State.FAILED, _NO_PDF, [])
     except Exception:
         logger.exception("book job %s failed", job_id)
         _finish(
@@ -286,6 +335,12 @@ def book_job_run(*, job_id: int) -> BookJob | None:
         )
     job.refresh_from_db()
     return job
+
+
+_NO_PDF = (
+    "PDF を作成できませんでした。Excel 形式なら作成できます。"
+    "続く場合はシステム管理者にお知らせください（PDF の作成には LibreOffice が必要です）。"
+)
 
 
 def _refused_message(refused: ImportRefused) -> str:
@@ -337,15 +392,29 @@ def _run_export(job: BookJob, progress: Progress) -> None:
             book = entry_export(
                 section=job.section, year=job.year, quarter=job.quarter, output=output, user=user
             )
+        case BookJob.Kind.BOARD_PACKET:
+            book = board_packet_export(
+                businesses=scope,
+                year=job.year,
+                quarter=job.quarter,
+                output=output,
+                user=user,
+                on_progress=progress,
+            )
         case _:
             raise ValueError(job.kind)
+    data = output.getvalue()
+    if job.file_format == BookJob.Format.PDF:
+        _set_progress(job.pk, 70, "PDF にしています。")
+        data = pdf.workbook_to_pdf(data)
     _set_progress(job.pk, 95, "ファイルを保存しています。")
     # A run killed while writing left a partial file under this job's name, which the job
     # never pointed to: remove it so that a re-run replaces it instead of adding another.
-    name = job.result.field.generate_filename(job, f"job-{job.pk}.xlsx")
+    stored = f"job-{job.pk}.{job.file_format}"
+    name = job.result.field.generate_filename(job, stored)
     if job.result.storage.exists(name):
         job.result.storage.delete(name)
-    job.result.save(f"job-{job.pk}.xlsx", ContentFile(output.getvalue()), save=False)
+    job.result.save(stored, ContentFile(data), save=False)
     BookJob.objects.filter(pk=job.pk).update(
         result=job.result.name, result_name=_download_name(job)
     )

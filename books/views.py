@@ -23,6 +23,7 @@ _EXPORTS = {
     "report": BookJob.Kind.REPORT_EXPORT,
     "city": BookJob.Kind.CITY_EXPORT,
     "entry": BookJob.Kind.ENTRY_EXPORT,
+    "packet": BookJob.Kind.BOARD_PACKET,
 }
 
 
@@ -75,6 +76,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
             BookJob.Kind.REPORT_EXPORT: access.can_export_plan(user),
             BookJob.Kind.CITY_EXPORT: access.city_bodies(user).exists(),
             BookJob.Kind.ENTRY_EXPORT: access.entry_sections(user).exists(),
+            BookJob.Kind.BOARD_PACKET: access.can_export_plan(user),
         }[job_kind]
     )
     form = ExportForm(request.POST, needs_quarter=job_kind != BookJob.Kind.PLAN_EXPORT)
@@ -93,7 +95,11 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         basis_for(user, purpose, include_unapproved=include_unapproved)
     else:
         include_unapproved = False
-    if job_kind in (BookJob.Kind.PLAN_EXPORT, BookJob.Kind.REPORT_EXPORT):
+    if job_kind in (
+        BookJob.Kind.PLAN_EXPORT,
+        BookJob.Kind.REPORT_EXPORT,
+        BookJob.Kind.BOARD_PACKET,
+    ):
         plan_access.require(access.can_export_plan(user) and year in visible_years(user))
     elif job_kind == BookJob.Kind.CITY_EXPORT:
         commissioner = get_object_or_404(Organization, pk=form.cleaned_data["commissioner"])
@@ -109,6 +115,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
         section=section,
         commissioner=commissioner,
         include_unapproved=include_unapproved,
+        file_format=form.cleaned_data["file_format"],
     )
     return redirect("books:job", pk=job.pk)
 

@@ -56,12 +56,14 @@ from targets.display import format_number
 from . import pages
 from .reports import (
     UNAPPROVED_MARK,
+    BoardPacket,
     Book,
     DepartmentSheet,
     EntryBook,
     EntryRow,
     ReportBook,
     ReportRow,
+    quarter_heading,
 )
 
 if TYPE_CHECKING:
@@ -896,44 +898,49 @@ class _ReportSheetWriter:
                 number_format=fmt, font=font)  # fmt: skip
 
     def value(self, row: ReportRow, kind: str):
-        if kind == "group":
-            return row.group, WRAP, None, FONT
-        if kind == "content":
-            return _content(row), WRAP, None, FONT
-        if kind == "target":
-            return row.target_text, CENTER, None, FONT
-        # A figure that is not approved, or rests on one, carries the mark (internal book).
-        if kind.startswith("quarter"):
-            quarter = int(kind[-1])
-            mark = UNAPPROVED_MARK if quarter in row.unapproved else ""
-            value = row.quarters[quarter - 1]
-            if isinstance(value, Decimal):
-                return value, RIGHT, _number_format(value, row.unit, mark), FONT
-            return (f"{value}{mark}" if value else value), CENTER, None, FONT
-        mark = UNAPPROVED_MARK if row.has_unapproved else ""
-        if kind == "actual":
-            value = row.actual
-            if isinstance(value, Decimal):
-                if row.extras:
-                    # Secondary figures (「1回（160人）」's 人) follow the main one as text.
-                    return (
-                        f"{format_number(value)}{row.unit}{mark}\n（{row.extras}）",
-                        RIGHT,
-                        None,
-                        FONT,
-                    )
-                return value, RIGHT, _number_format(value, row.unit, mark), FONT
-            return (f"{value}{mark}" if value else value), WRAP, None, FONT
-        if kind == "rate":
-            if row.rate is None:
-                return None, RIGHT, None, FONT
-            return row.rate, RIGHT, f'0.0"%{mark}"', FONT
-        if kind == "status":
-            font = RED_BOLD if row.is_shortfall else BOLD if row.is_cancelled else FONT
-            return f"{row.status.value}{mark}", CENTER, None, font
-        if kind == "reason":
-            return row.reason, WRAP, None, FONT
-        raise ValueError(kind)
+        return _report_value(row, kind)
+
+
+def _report_value(row: ReportRow, kind: str):
+    """A cell of the report table: (value, alignment, number format, font)."""
+    if kind == "group":
+        return row.group, WRAP, None, FONT
+    if kind == "content":
+        return _content(row), WRAP, None, FONT
+    if kind == "target":
+        return row.target_text, CENTER, None, FONT
+    # A figure that is not approved, or rests on one, carries the mark (internal book).
+    if kind.startswith("quarter"):
+        quarter = int(kind[-1])
+        mark = UNAPPROVED_MARK if quarter in row.unapproved else ""
+        value = row.quarters[quarter - 1]
+        if isinstance(value, Decimal):
+            return value, RIGHT, _number_format(value, row.unit, mark), FONT
+        return (f"{value}{mark}" if value else value), CENTER, None, FONT
+    mark = UNAPPROVED_MARK if row.has_unapproved else ""
+    if kind == "actual":
+        value = row.actual
+        if isinstance(value, Decimal):
+            if row.extras:
+                # Secondary figures (「1回（160人）」's 人) follow the main one as text.
+                return (
+                    f"{format_number(value)}{row.unit}{mark}\n（{row.extras}）",
+                    RIGHT,
+                    None,
+                    FONT,
+                )
+            return value, RIGHT, _number_format(value, row.unit, mark), FONT
+        return (f"{value}{mark}" if value else value), WRAP, None, FONT
+    if kind == "rate":
+        if row.rate is None:
+            return None, RIGHT, None, FONT
+        return row.rate, RIGHT, f'0.0"%{mark}"', FONT
+    if kind == "status":
+        font = RED_BOLD if row.is_shortfall else BOLD if row.is_cancelled else FONT
+        return f"{row.status.value}{mark}", CENTER, None, font
+    if kind == "reason":
+        return row.reason, WRAP, None, FONT
+    raise ValueError(kind)
 
 
 def _quarter_note(quarter: int) -> str:
@@ -941,10 +948,10 @@ def _quarter_note(quarter: int) -> str:
     return f"第{quarter}四半期までの実績（{months}）"
 
 
-def _summary_sheet(wb: Workbook, book: ReportBook) -> None:
+def _summary_sheet(wb: Workbook, book: ReportBook, index: int = 0) -> None:
     """The front sheet: counts by status per 係 and per 課, each 係's approval, what the
     figures are (approved only, or internal with unapproved ones), and a bar chart."""
-    sheet_ws = wb.create_sheet("概要", 0)
+    sheet_ws = wb.create_sheet("概要", index)
     statuses = list(book.statuses)
     last = 2 + len(statuses) + 2  # 課, 係, the statuses, 計, 承認
     _page_setup(sheet_ws, last_column=last, last_row=None, title_rows="1:2", landscape=True)
@@ -1071,6 +1078,134 @@ def write_report(book: ReportBook, output: IO[bytes] | str | Path) -> None:
 def write_city_report(book: Book, output: IO[bytes] | str | Path) -> None:
     """The 市への報告: the commissioned businesses of one body, target against 実績."""
     wb = _write_table_book(book, CITY_COLUMNS, output, template="city")
+    save(wb, output)
+
+
+# ---------------------------------------------------------------------------------------
+# 理事会資料: a cover, the summary with its chart, the shortfalls, then the 事業報告.
+# One workbook, printed as one PDF (books/pdf.py), numbered 「1 / N」 throughout.
+# ---------------------------------------------------------------------------------------
+
+COVER_WIDTHS = [6.0, 22.0, 30.0, 24.0, 6.0]
+COVER_TITLE = Font(name=FONT_NAME, size=20, bold=True)
+COVER_LINE = Font(name=FONT_NAME, size=12)
+APPROVED_FONT = Font(name=FONT_NAME, size=BODY_SIZE, bold=True, color="2E7D32")
+
+SHORTFALL_COLUMNS = [
+    _Column("課", 10, "department"),
+    _Column("係", 14, "section"),
+    _Column("項　目", 16, "group"),
+    _Column("内　容", 34, "content"),
+    _Column("目標値", 15, "target"),
+    _Column("累計実績", 14, "actual"),
+    _Column("達成率", 8, "rate"),
+    _Column("状況", 8, "status"),
+    _Column("理由・今後の対応", 40, "reason"),
+]
+
+
+def _cover_sheet(wb: Workbook, packet: BoardPacket) -> None:
+    sheet_ws = wb.create_sheet("表紙", 0)
+    last = len(COVER_WIDTHS)
+    _page_setup(sheet_ws, last_column=last, last_row=None, title_rows="1:1")
+    sheet_ws.print_title_rows = None
+    sheet_ws.page_setup.fitToHeight = 1  # the cover is one page
+    ws = _RowStream(sheet_ws)
+    _widths(ws, COVER_WIDTHS)
+    row = 0
+
+    def line(text: str, font: Font, height: float, align: Alignment = WRAP_CENTER) -> None:
+        nonlocal row
+        row += 1
+        put(ws, row, 2, text, font=font, alignment=align)
+        merge(ws, row, 2, row, last - 1)
+        ws.row_dimensions[row].height = height
+
+    line("", FONT, 120)
+    line(packet.title, COVER_TITLE, 40)
+    line(f"（{_quarter_note(packet.report.quarter)}）", COVER_LINE, 24)
+    line("", FONT, 60)
+    line(packet.organization, COVER_LINE, 24)
+    line(packet.made_on, COVER_LINE, 24)
+    line("", FONT, 40)
+    line("目　次", HEADING, 20, WRAP)
+    for text in (
+        "１．概要（状況別の件数とグラフ）",
+        "２．遅れ・未着手の事業と理由",
+        "３．事業報告（課ごとの実績）",
+    ):
+        line(text, COVER_LINE, 20, WRAP)
+    line("", FONT, 20)
+    line(
+        f"実績を承認済みの係　{packet.approved_count} / {len(packet.sections)}",
+        HEADING,
+        22,
+        WRAP,
+    )
+    row += 1
+    for col, text in ((2, "課"), (3, "係"), (4, "今期の実績")):
+        put(ws, row, col, text, font=BOLD, alignment=WRAP_CENTER, border=GRID, fill=HEADER_FILL)
+    ws.row_dimensions[row].height = 18
+    for approval in packet.sections:
+        row += 1
+        put(ws, row, 2, approval.department, border=GRID)
+        put(ws, row, 3, approval.section, border=GRID)
+        put(ws, row, 4, approval.state, border=GRID, alignment=CENTER,
+            font=APPROVED_FONT if approval.approved else FONT)  # fmt: skip
+        ws.row_dimensions[row].height = 16
+    ws.flush()
+    _print_area(sheet_ws, last, row)
+
+
+def _shortfall_sheet(wb: Workbook, packet: BoardPacket, index: int) -> None:
+    sheet_ws = wb.create_sheet("遅れ・未着手", index)
+    columns = SHORTFALL_COLUMNS
+    last = len(columns)
+    _page_setup(sheet_ws, last_column=last, last_row=None, title_rows="1:3", landscape=True)
+    ws = _RowStream(sheet_ws)
+    _widths(ws, [c.width for c in columns])
+    quarter = packet.report.quarter
+    put(ws, 1, 1, f"遅れ・未着手の事業と理由（{quarter_heading(quarter)}）", font=TITLE,
+        alignment=WRAP_CENTER)  # fmt: skip
+    merge(ws, 1, 1, 1, last)
+    ws.row_dimensions[1].height = 24
+    put(ws, 2, 1, f"{packet.organization}　{len(packet.shortfalls)}件", font=SMALL)
+    merge(ws, 2, 1, 2, last)
+    ws.row_dimensions[2].height = 16
+    for col, column in enumerate(columns, start=1):
+        header = "累計実績" if column.kind == "actual" and quarter != 4 else column.header
+        header = "年間実績" if column.kind == "actual" and quarter == 4 else header
+        put(ws, 3, col, header, font=BOLD, alignment=WRAP_CENTER, border=GRID, fill=HEADER_FILL)
+    ws.row_dimensions[3].height = 28
+    row = 3
+    if not packet.shortfalls:
+        row += 1
+        put(ws, row, 1, "遅れ・未着手の事業はありません。")
+        merge(ws, row, 1, row, last)
+    for shortfall in packet.shortfalls:
+        row += 1
+        lines = 1
+        for col, column in enumerate(columns, start=1):
+            if column.kind in ("department", "section"):
+                value = shortfall.department if column.kind == "department" else shortfall.section
+                align, fmt, font = WRAP, None, FONT
+            else:
+                value, align, fmt, font = _report_value(shortfall.row, column.kind)
+            put(ws, row, col, value, border=GRID, alignment=align, number_format=fmt, font=font)
+            if isinstance(value, str):
+                lines = max(lines, _lines(value, column.width))
+        ws.row_dimensions[row].height = _height(lines)
+    ws.flush()
+    _print_area(sheet_ws, last, row)
+
+
+def write_board_packet(packet: BoardPacket, output: IO[bytes] | str | Path) -> None:
+    """The 理事会 packet as one workbook: 表紙, 概要, 遅れ・未着手, then one sheet per 課."""
+    wb = _write_table_book(packet.report, REPORT_COLUMNS, output, template="board_packet")
+    _cover_sheet(wb, packet)
+    _summary_sheet(wb, packet.report, index=1)
+    _shortfall_sheet(wb, packet, index=2)
+    wb.active = 0
     save(wb, output)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Prints the demo's books as LibreOffice does, to check they look like the council's own
+# Prints the demo's books and the 理事会 packet as LibreOffice does, to check they look like the council's own
 # documents: 事業計画 and 事業報告 (xlsx) → PDF (soffice --headless) → PNG (pdftoppm),
 # written to docs/books/. Installs LibreOffice, fonts-noto-cjk and poppler-utils with
 # apt-get when they are missing (scripts/ensure-print.sh). Uses a throw-away SQLite database.
@@ -19,6 +19,7 @@ export DATABASE_URL="" SQLITE_PATH="$work/preview.sqlite3" MEDIA_ROOT="$work/med
 "$PY" manage.py load_demo >/dev/null
 "$PY" manage.py export_plan --year 2020 --output "$work/plan.xlsx"
 "$PY" manage.py export_report --year 2020 --quarter 2 --output "$work/report.xlsx"
+"$PY" manage.py export_packet --year 2020 --quarter 2 --output "$work/packet.pdf"
 
 soffice --headless --norestore "-env:UserInstallation=file://$work/lo-profile" \
   --convert-to pdf --outdir "$work" "$work/plan.xlsx" "$work/report.xlsx" >/dev/null
@@ -30,8 +31,12 @@ pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/plan.pdf" "$OUT/plan"
 pdftoppm -png -r 90 -f 3 -l 3 -singlefile "$work/plan.pdf" "$OUT/plan-continued"
 pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/report.pdf" "$OUT/report-summary"
 pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/report.pdf" "$OUT/report"
-for name in plan report; do
+# 理事会資料: the cover, the summary with its chart and the shortfalls with their reasons.
+pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$work/packet.pdf" "$OUT/packet-cover"
+pdftoppm -png -r 70 -f 2 -l 2 -singlefile "$work/packet.pdf" "$OUT/packet-summary"
+pdftoppm -png -r 70 -f 3 -l 3 -singlefile "$work/packet.pdf" "$OUT/packet-shortfalls"
+for name in plan report packet; do
   pages="$(pdfinfo "$work/$name.pdf" | awk '/^Pages:/ {print $2}')"
   echo "$name.pdf: ${pages} ページ"
 done
-echo "作成しました: $OUT/plan.png $OUT/plan-continued.png $OUT/report-summary.png $OUT/report.png"
+echo "作成しました: $OUT/plan.png $OUT/plan-continued.png $OUT/report-summary.png $OUT/report.png $OUT/packet-*.png"

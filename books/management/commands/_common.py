@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from plans.models import Organization, User
 
+from ... import pdf
 from ...imports import ImportRefused
+from ...services import as_pdf
 
 
 def add_organization_argument(parser: CommandParser) -> None:
@@ -66,3 +68,17 @@ def check_quarter(quarter: int) -> int:
     if quarter not in (1, 2, 3, 4):
         raise CommandError("--quarter は 1〜4 で指定してください。")
     return quarter
+
+
+def export_to(output: str, export, **arguments):
+    """Run an ``*_export`` service into ``output``: printed as PDF when it ends in .pdf."""
+    if not output.lower().endswith(".pdf"):
+        return export(output=output, **arguments)
+    try:
+        return as_pdf(export, output=output, **arguments)
+    except pdf.PdfUnavailable as error:
+        raise CommandError(
+            "PDF の作成には LibreOffice が必要です（scripts/ensure-print.sh でインストールします）。"
+        ) from error
+    except pdf.PdfFailed as error:
+        raise CommandError(f"PDF を作成できませんでした: {error}") from error

@@ -1,4 +1,4 @@
-"""python manage.py export_report --year 2020 --quarter 2 --output report.xlsx"""
+"""python manage.py export_report --year 2020 --quarter 2 --output report.xlsx (or .pdf)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from results.basis import Purpose, basis_for
 from shakyo.lib.fiscal import fiscal_year_label
 
 from ...services import city_export, report_export
-from ._common import add_organization_argument, check_quarter, organization_get
+from ._common import add_organization_argument, check_quarter, export_to, organization_get
 
 
 class Command(BaseCommand):
@@ -21,7 +21,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True, help="年度（西暦の開始年）")
         parser.add_argument("--quarter", type=int, default=4, help="この四半期までの実績（1〜4）")
-        parser.add_argument("--output", required=True, help="出力するファイル（.xlsx）")
+        parser.add_argument(
+            "--output", required=True, help="出力するファイル（.xlsx、.pdf なら PDF）"
+        )
         parser.add_argument("--commissioner", help="市への報告の委託元（例: 西東京市）")
         parser.add_argument(
             "--include-unapproved",
@@ -51,17 +53,18 @@ class Command(BaseCommand):
             if body is None or not scope.filter(commissioned_by=body).exists():
                 raise CommandError(f"「{commissioner}」からの受託事業がありません。")
             basis = basis_for(None, Purpose.CITY_REPORT, include_unapproved=include_unapproved)
-            book = city_export(
+            book = export_to(
+                output,
+                city_export,
                 businesses=scope,
                 year=year,
                 quarter=quarter,
                 commissioner=body,
-                output=output,
                 basis=basis,
             )
         else:
             basis = basis_for(None, Purpose.REPORT, include_unapproved=include_unapproved)
-            book = report_export(
-                businesses=scope, year=year, quarter=quarter, output=output, basis=basis
+            book = export_to(
+                output, report_export, businesses=scope, year=year, quarter=quarter, basis=basis
             )
         self.stdout.write(f"{book.title}を出力しました（{book.row_count}行）: {output}")
