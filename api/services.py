@@ -54,14 +54,51 @@ def api_token_issue(
 
 
 @transaction.atomic
-def api_token_revoke(*, user: User, token: ApiToken) -> None:
+def api_token_issue_for_body(
+    *, holder: Organization, name: str, council: Organization | None = None
+) -> tuple[ApiToken, str]:
+    """An operator's token for a commissioning body (``manage.py api_token``).
+
+    Without ``council`` it reads what ``holder`` commissioned from every council it is
+    related to, as the city's screens do; with one, only from that council. The holder
+    must commission something: a token that reads nothing is a mistake, not a key.
+    """
+    bodies = Organization.objects.filter(commissions_given__isnull=False)
+    if council is not None:
+        bodies = bodies.filter(commissions_given__council=council)
+    if not bodies.filter(pk=holder.pk).exists():
+        where = f"{council.name}に" if council else ""
+        raise PermissionDenied(
+            f"{holder.name}は{where}事業を委託していません（委託関係がありません）。"
+        )
+    key = new_key()
+    token = ApiToken.objects.create(
+        holder=holder,
+        scope=ApiToken.Scope.COMMISSIONED,
+        council=council,
+        name=name,
+        key_prefix=key[:12],
+        key_hash=hash_key(key),
+    )
+    audit_record(
+        organization=council or holder,
+        user=None,
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        summary=f"システム管理者がAPIの利用キーを発行しました（{holder}・{name}）",
+    )
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, user: User | None, token: ApiToken) -> None:
+    """Revoke ``token`` (``user`` None: an operator's command)."""
     if token.revoked_at is not None:
         return
     token.revoked_at = timezone.now()
     token.revoked_by = user
     token.save(update_fields=["revoked_at", "revoked_by"])
     audit_record(
-        organization=user.organization,
+        organization=user.organization if user else (token.council or token.holder),
         user=user,
         action=AuditEvent.Action.SETTINGS_CHANGED,
         summary=f"APIの利用キーを無効にしました（{token.holder}・{token.name}）",

@@ -329,3 +329,26 @@ def test_a_page_of_results_costs_the_same_queries_whatever_its_length(
                 reverse("api:results"), {**params, "page_size": size}, **bearer(key)
             )
         assert len(response.json()["results"]) == size
+
+
+def test_an_operator_gives_a_city_one_key_for_what_it_commissioned_everywhere(client, world):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from plans.models import Commission, Section
+
+    other_section = Section.objects.filter(
+        department__organization=world.other_organization
+    ).first()
+    Commission.objects.create(council=world.other_organization, commissioner=world.city)
+    make_business(other_section, commissioned_by=world.city, name="よその受託事業")
+    out = StringIO()
+    call_command("api_token", "issue", world.city.name, "--name", "市の基幹システム", stdout=out)
+    key = out.getvalue().strip().splitlines()[-1]
+    assert business_names(items_of(client, key)) == {"受託の事業", "よその受託事業"}
+    with pytest.raises(CommandError, match="委託していません"):
+        call_command("api_token", "issue", world.organization.name, "--name", "x", stdout=out)
+    call_command("api_token", "revoke", key[:12], stdout=out)
+    assert client.get(reverse("api:items"), **bearer(key)).status_code == 401
