@@ -1475,9 +1475,14 @@ def _is_formula(cell: Cell) -> bool:
 def read_workbook(path: str | Path, *, max_cells: int = 500_000) -> WorkbookData:
     """Every sheet's cell values (merged cells repeat their value), and the meta sheet.
 
-    Read in openpyxl's read-only (streaming) mode: its normal mode spends most of its
-    time re-applying borders to merged cells, which an import does not need. Merged
-    ranges are read from the sheet's XML (with defusedxml). Formulas are kept as
+    Call it only on a file that passed ``books.safety.check_upload``, which bounds the
+    rows, columns, cells and text before openpyxl reads a byte. Read in openpyxl's
+    read-only (streaming) mode: its normal mode spends most of its time re-applying
+    borders to merged cells, which an import does not need. The declared dimension is
+    ignored (it may be false, in either direction): rows are as long as their last
+    cell and a gap of missing rows costs one step per row, never a row of empty cells.
+    At most ``max_cells`` cells with a value, merged areas counted in full, are kept.
+    Merged ranges are read from the sheet's XML (with defusedxml). Formulas are kept as
     formulas (``data_only=False``) so that the import can refuse them; VBA and external
     links are not loaded. Raises WorkbookUnreadable.
     """
@@ -1504,14 +1509,15 @@ def _read(wb: Workbook, max_cells: int) -> WorkbookData:
             meta = _read_meta(ws)
             continue
         rows: dict[int, SheetRow] = {}
+        ws.reset_dimensions()
         for number, row_cells in enumerate(ws.iter_rows(), start=1):
             sheet_row = SheetRow(number=number)
             for cell in row_cells:
+                if cell.value is None or not hasattr(cell, "column"):
+                    continue
                 cells_seen += 1
                 if cells_seen > max_cells:
                     raise WorkbookUnreadable("too many cells")
-                if cell.value is None or not hasattr(cell, "column"):
-                    continue
                 sheet_row.cells[cell.column] = CellValue(
                     get_column_letter(cell.column), cell.value, _is_formula(cell)
                 )
@@ -1521,6 +1527,9 @@ def _read(wb: Workbook, max_cells: int) -> WorkbookData:
             origin = rows.get(min_row, SheetRow(min_row)).cells.get(min_col)
             if origin is None:
                 continue
+            cells_seen += (max_row - min_row + 1) * (max_col - min_col + 1)
+            if cells_seen > max_cells:
+                raise WorkbookUnreadable("too many cells")
             for number in range(min_row, max_row + 1):
                 target = rows.setdefault(number, SheetRow(number))
                 for col in range(min_col, max_col + 1):
@@ -1584,19 +1593,35 @@ _REVIEW_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=Tru
 _REVIEW_FONT = "游ゴシック"
 
 
-def read_sheet_rows(data: bytes) -> tuple[list[list[object]], str]:
+def read_sheet_rows(data: bytes, *, max_cells: int = 500_000) -> tuple[list[list[object]], str]:
     """The cell values of the first sheet of a workbook, row by row, and an error ("" if none).
 
-    Merged cells give their value on the first cell only; the parser reads the blanks
-    below as "same as above".
+    Call it only on a file that passed ``books.safety.check_upload``. As in
+    :func:`read_workbook`, the declared dimension is ignored (a row is as long as its
+    last cell) and at most ``max_cells`` cells are read. Merged cells give their value on
+    the first cell only; the parser reads the blanks below as "same as above".
     """
+    unreadable = "Excel ファイルを開けません。.xlsx 形式で保存したファイルを指定してください"
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], "Excel ファイルを開けません。.xlsx 形式で保存したファイルを指定してください"
+        return [], unreadable
     try:
         sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)], ""
+        sheet.reset_dimensions()
+        rows: list[list[object]] = []
+        cells = 0
+        for row in sheet.iter_rows(values_only=True):
+            cells += len(row) + 1
+            if cells > max_cells:
+                return (
+                    [],
+                    f"セルが多すぎます（上限 {max_cells:,}）。表の部分だけのファイルにしてください",
+                )
+            rows.append(list(row))
+        return rows, ""
+    except Exception:  # openpyxl raises many kinds for a damaged sheet
+        return [], unreadable
     finally:
         workbook.close()
 

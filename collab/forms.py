@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from plans.access import commissioned_by_body
@@ -67,6 +68,14 @@ class ImportForm(forms.Form):
         required=False,
         help_text="同じ部・課・事業名・協働分野の事業は更新し、プロフィールとふりかえりを残します。",
     )
+
+    def clean_file(self):
+        # Checked on the size the upload declares, before a byte of it is read.
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"ファイルが大きすぎます（上限 {limit} MB）。")
+        return upload
 
 
 def _value_fields() -> dict[str, forms.Field]:

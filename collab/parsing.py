@@ -140,10 +140,22 @@ class ParseResult:
         return FORMAT_LABELS.get(self.format, "")
 
     def error(self, line: int, message: str) -> None:
-        self.errors.append(ParseIssue(line, message))
+        self.errors.append(ParseIssue(line, _shorten(message)))
 
     def warn(self, line: int, message: str) -> None:
-        self.warnings.append(ParseIssue(line, message))
+        self.warnings.append(ParseIssue(line, _shorten(message)))
+
+
+# A message quotes what it could not read; a line of a whole file (a 10 MB upload has no
+# line breaks) is shown by its start and end.
+MESSAGE_LIMIT = 300
+
+
+def _shorten(message: str) -> str:
+    if len(message) <= MESSAGE_LIMIT:
+        return message
+    half = MESSAGE_LIMIT // 2
+    return f"{message[:half]}…（{len(message) - MESSAGE_LIMIT:,}文字略）…{message[-half:]}"
 
 
 # --------------------------------------------------------------------------- values
@@ -960,7 +972,18 @@ def parse_collaboration_text(text: str) -> ParseResult:
         if _is_nishitokyo_header(cells):
             return _parse_nishitokyo(lines)
     delimiter = "\t" if any("\t" in line for line in lines[:30]) else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        # The one error a well-formed text can give: a field over csv's limit (128 KB).
+        result = ParseResult()
+        result.error(
+            reader.line_num,
+            f"1つの欄の文字が長すぎます（{csv.field_size_limit():,}文字まで）。"
+            '引用符（"）の閉じ忘れがないか確かめてください',
+        )
+        return result
     if _find_header(rows) is not None:
         return parse_collaboration_rows(rows)
     result = ParseResult()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from collab import services
@@ -33,6 +34,9 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"ファイル「{path}」が見つかりません。")
         year: int = options["year"]
+        if path.stat().st_size > settings.UPLOAD_MAX_BYTES:
+            limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+            self._refuse([f"ファイルが大きすぎます（上限 {limit} MB）"])
         result = services.collaboration_parse_file(path.read_bytes())
         problems = [str(error) for error in result.errors]
         if result.fiscal_year and result.fiscal_year != year:
