@@ -1,6 +1,8 @@
 # Two commands set everything up on a fresh machine:
 #   make run    install, create the database, load the demo plan, serve http://127.0.0.1:8000
 #   make test   install, then run the whole test suite
+# Production (README「本番の構成」): make serve — collectstatic, migrate, then gunicorn, a
+# Celery worker and beat against PostgreSQL and Redis, DEBUG off.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -9,7 +11,10 @@ HOST ?= 127.0.0.1:8000
 # connections really share one database (WAL, immediate transactions, busy timeout).
 export SQLITE_TEST_PATH ?= $(CURDIR)/.test-db.sqlite3
 
-.PHONY: install run test lint format books-preview bench clean
+.PHONY: install run test serve lint format books-preview bench clean
+
+# DEBUG is off unless asked for (shakyo/settings.py): development and the tests ask.
+run test bench books-preview: export DEBUG ?= 1
 
 $(STAMP): pyproject.toml
 	@if ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
@@ -27,6 +32,11 @@ run: install
 	@echo ""
 	@echo "shakyo を http://$(HOST)/ で起動します（終了は Ctrl+C）。"
 	$(PY) manage.py runserver $(HOST)
+
+serve: install
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py migrate --noinput
+	HOST=$(HOST) VENV=$(VENV) scripts/serve.sh
 
 test: install
 	@scripts/ensure-browser.sh

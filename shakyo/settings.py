@@ -1,8 +1,9 @@
 """Settings for shakyo: one file, read from the environment.
 
 The embedded default needs nothing: SQLite next to manage.py and Celery running tasks
-in-process. Production sets DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis),
-SECRET_KEY, ALLOWED_HOSTS and DEBUG=0.
+in-process. DEBUG is off unless the environment asks for it (DEBUG=1: ``make run`` and
+``make test`` do); without DEBUG, SECRET_KEY must be set. Production (``make serve``) sets
+DATABASE_URL (PostgreSQL), CELERY_BROKER_URL (Redis), SECRET_KEY and ALLOWED_HOSTS.
 """
 
 import os
@@ -37,11 +38,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: a production that forgets the variable never shows tracebacks.
+DEBUG = env_bool("DEBUG", False)
 # The development key only works with DEBUG; production must set SECRET_KEY.
 SECRET_KEY = env_str("SECRET_KEY") or ("django-insecure-shakyo-development-only" if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("DEBUG=0 では環境変数 SECRET_KEY を設定してください。")
+    raise ImproperlyConfigured(
+        "環境変数 SECRET_KEY を設定してください（開発で使う場合は DEBUG=1 を設定します）。"
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -140,9 +144,13 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-if env_bool("BEHIND_PROXY", False):
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_LOCKOUT_CALLABLE = "plans.lockouts.lockout_response"
+# The address half of the pair is the person's, also behind the office's reverse proxies:
+# BEHIND_PROXY=1 and PROXY_COUNT = how many proxies (each appending to X-Forwarded-For)
+# stand in front of the application (shakyo.proxy.client_address).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1)
+AXES_CLIENT_IP_CALLABLE = "shakyo.proxy.client_address"
 
 # Sessions end after 30 idle minutes (the cookie is renewed on every request) and after
 # 12 hours at most (shakyo.middleware.SessionLifetimeMiddleware).
@@ -224,7 +232,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
