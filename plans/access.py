@@ -113,6 +113,15 @@ def can_review(user: User, section: Section) -> bool:
     return can_enter(user, section) or can_decide(user, section)
 
 
+def can_unlock_logins(user: User) -> bool:
+    """The 事務局 lifts the login lockouts of its own council's users."""
+    return (
+        user.is_authenticated
+        and user.organization_id is not None
+        and is_secretariat(user, user.organization_id)
+    )
+
+
 def is_secretariat(user: User, organization_id: int) -> bool:
     return _same_organization(user, organization_id) and user.role == Role.SECRETARIAT
 

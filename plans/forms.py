@@ -116,3 +116,10 @@ class AuditFilterForm(forms.Form):
         self.fields["user"].queryset = User.objects.filter(organization=organization).order_by(
             "username"
         )
+
+
+class LockoutClearForm(forms.Form):
+    """Which locked pair (user name + address) the 事務局 lifts."""
+
+    username = forms.CharField(max_length=150)
+    address = forms.GenericIPAddressField()

@@ -663,3 +663,25 @@ def plan_items_reparse(*, items: Iterable[PlanItem]) -> int:
             _replace_quantities(item, parsed)
         count += 1
     return count
+
+
+@transaction.atomic
+def login_unlock(*, organization: Organization, username: str, address: str, user: User) -> int:
+    """The 事務局 lifts the lockout of one of its council's users at one address.
+
+    Returns how many lockout records were removed (0: nothing was locked, or the name is
+    not a user of this council — another council's users are never touched).
+    """
+    from axes.models import AccessAttempt
+
+    if not User.objects.filter(organization=organization, username=username).exists():
+        return 0
+    deleted, _ = AccessAttempt.objects.filter(username=username, ip_address=address).delete()
+    if deleted:
+        audit_record(
+            organization=organization,
+            user=user,
+            action=AuditEvent.Action.LOGIN_UNLOCKED,
+            summary=f"「{username}」（{address}）のログインの停止を解除",
+        )
+    return deleted

@@ -12,4 +12,6 @@ urlpatterns = [
     path("items/<int:pk>/structure/", views.item_structure, name="item_structure"),
     path("target-preview/", views.target_preview, name="target_preview"),
     path("audit/", views.audit_list, name="audit"),
+    path("logins/", views.lockout_list, name="lockouts"),
+    path("logins/unlock/", views.lockout_clear, name="lockout_clear"),
 ]

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
 from targets.display import describe_target
 from targets.parser import parse_target
 
-from . import access, selectors, services
-from .forms import AuditFilterForm, PlanItemForm, ReviewFilterForm, TargetStructureForm
+from . import access, lockouts, selectors, services
+from .forms import (
+    AuditFilterForm,
+    LockoutClearForm,
+    PlanItemForm,
+    ReviewFilterForm,
+    TargetStructureForm,
+)
 from .models import AuditEvent, PlanItem, Section, User
 from .tables import AuditTable, ReviewTable
 
@@ -187,3 +194,41 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     table = AuditTable(events)
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
     return render(request, "plans/audit_list.html", {"table": table, "form": form})
+
+
+@login_required
+@require_GET
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """The 事務局's list of its users' login lockouts, each with a 解除 button."""
+    access.require(access.can_unlock_logins(request.user))
+    return render(
+        request,
+        "plans/lockout_list.html",
+        {
+            "locked": lockouts.locked_logins(request.user.organization_id),
+            "limit": settings.AXES_FAILURE_LIMIT,
+            "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
+
+
+@login_required
+@require_POST
+def lockout_clear(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_unlock_logins(request.user))
+    form = LockoutClearForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "解除するログインを一覧から選んでください。")
+        return redirect("plans:lockouts")
+    username = form.cleaned_data["username"]
+    removed = services.login_unlock(
+        organization=request.user.organization,
+        username=username,
+        address=form.cleaned_data["address"],
+        user=request.user,
+    )
+    if removed:
+        messages.success(request, f"「{username}」のログインの停止を解除しました。")
+    else:
+        messages.info(request, f"「{username}」のログインは停止していません。")
+    return redirect("plans:lockouts")

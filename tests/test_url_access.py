@@ -109,6 +109,11 @@ ACCESS: dict[str, Row] = {
     ),
     # Another council's 事務局 reaches its own council's trail and settings only.
     "plans:audit": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
+    # Login lockouts: each 事務局 lifts its own council's (an empty POST goes back to the list).
+    "plans:lockouts": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
+    "plans:lockout_clear": Row(
+        NO_ARGS, only({"secretariat": 302, "other_org": 302}), method="post"
+    ),
     # 実績.
     "results:home": Row(NO_ARGS, every(302)),
     "results:dashboard_latest": Row(NO_ARGS, every(302)),
