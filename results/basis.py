@@ -19,15 +19,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import TextField
+from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
 
 from plans import access
 from plans.models import User
 from targets.types import ParsedTarget
 
-from .models import QuarterWindow, Result, SectionQuarter
+from .models import Approval, ApprovedRow, QuarterWindow, Result, SectionQuarter
 from .progress import ItemProgress, item_progress
+from .status import Progress, Status
 
 
 class Basis(StrEnum):
@@ -167,7 +168,11 @@ def read_progress(
 ) -> Figures:
     """Every row's progress at ``quarter`` on ``basis``.
 
-    Approved quarters are those whose section-quarter is 承認済み. On the approved basis
+    Approved quarters are those whose section-quarter is 承認済み; they are read from the
+    approved record (``ApprovedRow``: the figures, target and status as the 課長 approved
+    them, so the status at an approved quarter is the recorded one, not folded again).
+    Quarters approved before records were kept are folded from their (locked) 実績.
+    On the approved basis
     a row counts the 実績 of its approved quarters only, and a section whose ``quarter``
     is not approved is 未入力 for it (its earlier approved quarters still count). With
     unapproved figures, the other quarters count too and are listed in
@@ -178,9 +183,10 @@ def read_progress(
     ``sections`` adds (fiscal_year_id, section_id) pairs whose section-quarters are
     wanted even without rows (a business with no rows yet still shows its state).
 
-    Queries: the section-quarters up to ``quarter``, the rows' 実績 up to it, and on the
-    bases that include unapproved figures the windows open at ``quarter`` — three at
-    most, whatever the number of rows.
+    Queries: the section-quarters up to ``quarter``; the approved records up to it (when
+    any is recorded); the rows' 実績 up to it (on the bases that include unapproved
+    figures, or for an approved quarter without a record); on those bases the open
+    windows — four at most, whatever the number of rows.
     """
     return _Snapshot(rows, basis=basis, upto=quarter, sections=sections).at(quarter)
 
@@ -191,8 +197,75 @@ def read_quarters(rows: Iterable[BasisRow], *, basis: Basis) -> dict[int, Figure
     return {quarter: snapshot.at(quarter) for quarter in (1, 2, 3, 4)}
 
 
+@dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """An approved row (``ApprovedRow``) read as a tuple: the quarter's figures as
+    approved (read like a ``Result``) and the row's state at the end of the quarter."""
+
+    item_id: int
+    quarter: int
+    value: Decimal | None
+    extra_values: list
+    done: bool | None
+    cancelled: bool
+    cancel_reason: str
+    reason: str
+    note: str
+    actual: Decimal | None
+    extra_actuals: list
+    bar: Decimal | None
+    expected: Decimal
+    rate: Decimal | None
+    status: str
+    state_reason: str
+
+    is_entered = Result.is_entered  # the same rule as the model's
+
+
+_JSON_FIELDS = ("extra_values", "extra_actuals")
+_RECORD_FACTS = [
+    Cast(f.name, TextField()) if f.name in _JSON_FIELDS else f.name
+    for f in dataclasses.fields(RecordFacts)
+]
+_RECORD_JSON = [i for i, f in enumerate(dataclasses.fields(RecordFacts)) if f.name in _JSON_FIELDS]
+
+
+def _record_facts(values: tuple) -> RecordFacts:
+    values = list(values)
+    for index in _RECORD_JSON:
+        text = values[index]
+        values[index] = json.loads(text) if text and text != "[]" else []
+    return RecordFacts(*values)
+
+
+def _recorded_progress(
+    item: object, quarter: int, record: RecordFacts, counted: list
+) -> ItemProgress:
+    """A row's progress at an approved quarter, as recorded when it was approved."""
+    upto = sorted(counted, key=lambda r: r.quarter)
+    return ItemProgress(
+        item=item,
+        quarter=quarter,
+        by_quarter={r.quarter: r for r in upto},
+        actual=record.actual,
+        extra_actuals=tuple(
+            None if v in (None, "") else Decimal(str(v)) for v in record.extra_actuals
+        ),
+        progress=Progress(
+            status=Status(record.status),
+            target=record.bar,
+            expected=record.expected,
+            actual=record.actual if record.actual is not None else Decimal("0"),
+            rate=record.rate,
+        ),
+        cancel_reason=record.state_reason,
+        reasons=tuple(r.reason for r in upto if r.reason),
+    )
+
+
 class _Snapshot:
-    """The section-quarters, 実績 and open windows of some rows up to a quarter."""
+    """The section-quarters, approved records, 実績 and open windows of some rows up to a
+    quarter: what every basis is folded from."""
 
     def __init__(
         self,
@@ -206,27 +279,62 @@ class _Snapshot:
         self.basis = basis
         keys = {(r.fiscal_year_id, r.section_id) for r in self.rows} | set(sections)
         years = {year for year, _ in keys}
+        business_ids = {r.business_id for r in self.rows}
         self.approved: dict[tuple[int, int], set[int]] = {}
+        # Approved quarters whose approval was recorded (ApprovedRow): read from the record.
+        self.recorded: set[tuple[int, int, int]] = set()
         self.section_quarters: dict[tuple[int, int, int], SectionQuarter] = {}
         if keys:
-            for sq in SectionQuarter.objects.filter(
-                fiscal_year_id__in=years,
-                section_id__in={section for _, section in keys},
-                quarter__lte=upto,
-            ).order_by():
+            for sq in (
+                SectionQuarter.objects.filter(
+                    fiscal_year_id__in=years,
+                    section_id__in={section for _, section in keys},
+                    quarter__lte=upto,
+                )
+                .annotate(
+                    recorded=Exists(
+                        Approval.objects.filter(
+                            section_quarter=OuterRef("pk"), withdrawn_at__isnull=True
+                        )
+                    )
+                )
+                .order_by()
+            ):
                 key = (sq.fiscal_year_id, sq.section_id)
                 if key not in keys:
                     continue
                 self.section_quarters[(*key, sq.quarter)] = sq
                 if sq.state == SectionQuarter.State.APPROVED:
                     self.approved.setdefault(key, set()).add(sq.quarter)
+                    if sq.recorded:
+                        self.recorded.add((*key, sq.quarter))
 
+        self.records: dict[int, dict[int, RecordFacts]] = {}
+        if basis is not Basis.ENTRY and self.recorded and self.rows:
+            for values in (
+                ApprovedRow.objects.filter(
+                    current=True,
+                    item__initiative__business_id__in=business_ids,
+                    quarter__lte=upto,
+                )
+                .order_by()
+                .values_list(*_RECORD_FACTS)
+            ):
+                facts = _record_facts(values)
+                self.records.setdefault(facts.item_id, {})[facts.quarter] = facts
+
+        # 実績 are read for the bases that show unapproved figures, and for approved
+        # quarters recorded before the approved record existed (read as they were locked).
+        unrecorded = any(
+            (*key, q) not in self.recorded
+            for key, quarters in self.approved.items()
+            for q in quarters
+        )
         self.results: dict[int, list[ResultFacts]] = {}
-        if self.rows:
+        if self.rows and (basis is not Basis.APPROVED or unrecorded):
             for values in (
                 Result.objects.filter(
-                    item__initiative__business_id__in={r.business_id for r in self.rows},
-                    quarter__lte=upto,
+                    item__initiative__business_id__in=business_ids, quarter__lte=upto
                 )
                 .order_by()  # item_progress takes any order
                 .values_list(*_RESULT_FACTS)
@@ -246,33 +354,48 @@ class _Snapshot:
         basis = self.basis
         figures: dict[int, RowFigures] = {}
         for row in self.rows:
-            approved = self.approved.get((row.fiscal_year_id, row.section_id), set())
+            key = (row.fiscal_year_id, row.section_id)
+            approved = self.approved.get(key, set())
+            records = self.records.get(row.item.pk, {})
             counted = []
             unapproved: set[int] = set()
             for result in self.results.get(row.item.pk, ()):
                 if result.quarter > quarter:
                     continue
-                if basis is Basis.ENTRY or result.quarter in approved:
+                if basis is Basis.ENTRY:
                     counted.append(result)
+                elif result.quarter in approved:
+                    if (*key, result.quarter) not in self.recorded:
+                        counted.append(result)  # approved before records were kept
                 elif basis is Basis.WITH_UNAPPROVED:
                     counted.append(result)
                     if result.is_entered or result.note or result.reason:
                         unapproved.add(result.quarter)
-            window_open = (row.fiscal_year_id, quarter) in self.open
-            if basis is Basis.APPROVED:
-                quarter_open = quarter not in approved
-            elif basis is Basis.WITH_UNAPPROVED:
-                quarter_open = quarter not in approved and window_open
+            if basis is not Basis.ENTRY:
+                counted.extend(
+                    record
+                    for q, record in records.items()
+                    if q <= quarter and q in approved and (*key, q) in self.recorded
+                )
+            record = records.get(quarter)
+            if basis is not Basis.ENTRY and record is not None and (*key, quarter) in self.recorded:
+                progress = _recorded_progress(row.item, quarter, record, counted)
             else:
-                quarter_open = window_open
-            progress = item_progress(
-                row.item,
-                counted,
-                quarter,
-                quarter_open=quarter_open,
-                tolerance=row.tolerance,
-                target=row.target_at(quarter),
-            )
+                window_open = (row.fiscal_year_id, quarter) in self.open
+                if basis is Basis.APPROVED:
+                    quarter_open = quarter not in approved
+                elif basis is Basis.WITH_UNAPPROVED:
+                    quarter_open = quarter not in approved and window_open
+                else:
+                    quarter_open = window_open
+                progress = item_progress(
+                    row.item,
+                    counted,
+                    quarter,
+                    quarter_open=quarter_open,
+                    tolerance=row.tolerance,
+                    target=row.target_at(quarter),
+                )
             figures[row.item.pk] = RowFigures(progress=progress, unapproved=frozenset(unapproved))
         return Figures(
             basis=basis,

@@ -10,6 +10,7 @@ import unicodedata
 from decimal import Decimal
 
 from django import forms
+from django.core import signing
 
 from plans.models import PlanItem
 from shakyo.lib.numbers import parse_count
@@ -222,6 +223,28 @@ class DecisionForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
+
+
+class ApproveForm(forms.Form):
+    """The 課長's approval carries the version of the entry they reviewed and its figures
+    as shown (signed), so that approving a changed entry is refused with what changed."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    reviewed = forms.CharField(widget=forms.HiddenInput)
+
+    SALT = "results.approve.reviewed"
+
+    @classmethod
+    def for_entry(cls, *, version: int, snapshot: dict) -> ApproveForm:
+        return cls(initial={"version": version, "reviewed": signing.dumps(snapshot, salt=cls.SALT)})
+
+    def clean_reviewed(self) -> dict:
+        try:
+            return signing.loads(self.cleaned_data["reviewed"], salt=self.SALT)
+        except signing.BadSignature:
+            raise forms.ValidationError(
+                "承認の画面が古いか壊れています。画面を開き直してから承認してください。"
+            ) from None
 
 
 class UnlockForm(forms.Form):

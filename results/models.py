@@ -159,3 +159,127 @@ class Result(models.Model):
     @property
     def is_entered(self) -> bool:
         return self.cancelled or self.done is not None or self.value is not None
+
+
+class Approval(models.Model):
+    """A 課長's approval of a section's quarter, with what was approved row by row
+    (``ApprovedRow``). 承認解除 withdraws it (with the reason); re-approval records a new
+    one. At most one approval of a section-quarter is current."""
+
+    section_quarter = models.ForeignKey(
+        SectionQuarter,
+        on_delete=models.CASCADE,
+        related_name="approvals",
+        verbose_name="係の四半期入力",
+        db_index=False,  # one_current_approval starts with this column: no index of its own
+    )
+    version = models.PositiveIntegerField("承認した版")
+    approved_at = models.DateTimeField("承認日時")
+    approved_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認者",
+    )
+    withdrawn_at = models.DateTimeField("承認解除日時", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="承認解除者",
+    )
+    withdrawn_reason = models.TextField("承認解除の理由", blank=True)
+
+    class Meta:
+        verbose_name = "承認の記録"
+        verbose_name_plural = "承認の記録"
+        ordering = ["section_quarter", "approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["section_quarter"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_current_approval",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawn_reason=""),
+                name="approval_withdrawn_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section_quarter} の承認（{self.approved_at:%Y-%m-%d %H:%M}）"
+
+
+class ApprovedRow(models.Model):
+    """What a 課長 approved for one row in one quarter: the target in force then (its text
+    and its structure), the quarter's own figures, the cumulative figures, the status and
+    the reason. Official readers (results.basis) read approved quarters from here.
+
+    ``current`` is False once the approval is withdrawn (承認解除), so that readers find
+    the approved figures of a quarter without joining ``Approval``.
+    """
+
+    approval = models.ForeignKey(
+        Approval,
+        on_delete=models.CASCADE,
+        related_name="rows",
+        verbose_name="承認",
+        db_index=False,  # unique_approved_row starts with this column: no index of its own
+    )
+    item = models.ForeignKey(
+        PlanItem,
+        on_delete=models.CASCADE,
+        related_name="approved_rows",
+        verbose_name="計画の行",
+        db_index=False,  # approved_row_by_item below (the partial unique index covers only
+        # current rows)
+    )
+    quarter = models.PositiveSmallIntegerField("四半期")
+    current = models.BooleanField("有効", default=True)
+    target_text = models.TextField("承認時の目標値", blank=True)
+    target = models.JSONField("承認時の目標値（解析結果）", default=dict, blank=True)
+    aggregation = models.CharField("集計方法", max_length=10, blank=True)
+    # The quarter's own 実績, as approved (the same columns as Result).
+    value = models.DecimalField("実績", max_digits=14, decimal_places=2, null=True, blank=True)
+    extra_values = models.JSONField("実績（副次）", default=list, blank=True)
+    done = models.BooleanField("実施", null=True, blank=True)
+    cancelled = models.BooleanField("中止", default=False)
+    cancel_reason = models.CharField("中止の理由", max_length=300, blank=True)
+    note = models.TextField("実施内容", blank=True)
+    reason = models.TextField("理由・今後の対応", blank=True)
+    # The row at the end of the quarter, as judged when approved.
+    actual = models.DecimalField("累計実績", max_digits=16, decimal_places=2, null=True, blank=True)
+    extra_actuals = models.JSONField("累計実績（副次）", default=list, blank=True)
+    bar = models.DecimalField(
+        "目標（数量）", max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    expected = models.DecimalField("期待値", max_digits=20, decimal_places=6, default=0)
+    rate = models.DecimalField("達成率", max_digits=20, decimal_places=1, null=True, blank=True)
+    status = models.CharField("状況", max_length=10)
+    state_reason = models.CharField("中止の理由（累計）", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "承認した実績"
+        verbose_name_plural = "承認した実績"
+        ordering = ["approval", "item"]
+        indexes = [models.Index(fields=["item", "quarter"], name="approved_row_by_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "item"], name="unique_approved_row"),
+            models.UniqueConstraint(
+                fields=["item", "quarter"],
+                condition=Q(current=True),
+                name="one_current_approved_row",
+            ),
+            models.CheckConstraint(condition=QUARTER_RANGE, name="approved_row_quarter_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} 第{self.quarter}四半期（承認時: {self.status}）"
+
+    @property
+    def is_entered(self) -> bool:
+        return self.cancelled or self.done is not None or self.value is not None

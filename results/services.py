@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from plans.audit import audit_record, audit_record_many
 from plans.models import AuditEvent, FiscalYear, Organization, PlanItem, Section, User
+from targets.parser import target_to_dict
 
-from .models import QuarterWindow, Result, SectionQuarter
+from .models import Approval, ApprovedRow, QuarterWindow, Result, SectionQuarter
 from .progress import item_progress
 
 
@@ -31,6 +32,10 @@ class EntryError(Exception):
 
 class StaleEntryError(EntryError):
     """Someone else saved the same section-quarter first (optimistic locking)."""
+
+
+class StaleApprovalError(EntryError):
+    """The entry changed after the 課長 opened it: approving would approve unseen figures."""
 
 
 @dataclass
@@ -285,13 +290,28 @@ def section_quarter_submit(*, section_quarter: SectionQuarter, user: User) -> Se
 
 
 @transaction.atomic
-def section_quarter_approve(*, section_quarter: SectionQuarter, user: User) -> SectionQuarter:
-    """承認: the 課長 accepts the entry; it is locked from then on."""
+def section_quarter_approve(
+    *,
+    section_quarter: SectionQuarter,
+    user: User,
+    version: int | None = None,
+    reviewed: dict[str, list] | None = None,
+) -> SectionQuarter:
+    """承認: the 課長 accepts the entry; it is locked from then on, and what was approved
+    is recorded row by row (``approval_record``).
+
+    ``version`` is the version of the entry the 課長 reviewed, ``reviewed`` its figures
+    as shown (``entry_snapshot``). When the entry changed since (someone unlocked, edited
+    and resubmitted it), the approval is refused with StaleApprovalError, listing per row
+    what changed (old → new). ``version`` None skips the check (commands, the demo).
+    """
     locked = _transition(
         section_quarter,
         allowed_from={SectionQuarter.State.SUBMITTED},
         refusal="提出されていない実績は承認できません（現在: {state}）。",
     )
+    if version is not None and locked.version != version:
+        raise StaleApprovalError(_changes_since(locked, reviewed))
     locked.state = SectionQuarter.State.APPROVED
     locked.decided_at = timezone.now()
     locked.decided_by = user
@@ -300,8 +320,141 @@ def section_quarter_approve(*, section_quarter: SectionQuarter, user: User) -> S
     locked.save(
         update_fields=["state", "decided_at", "decided_by", "comment", "version", "updated_at"]
     )
+    approval_record(section_quarter=locked, user=user)
     _audit_transition(locked, user, AuditEvent.Action.APPROVED)
     return locked
+
+
+def approval_record(*, section_quarter: SectionQuarter, user: User | None) -> Approval:
+    """Record, per row, what is approved for ``section_quarter``: the target in force at
+    the quarter (its text and structure, ``PlanItem.target_at``), the quarter's figures,
+    the cumulative figures, the status and the reason, judged as the entry page showed
+    them to the 課長. Call inside the approving transaction."""
+    fiscal_year = section_quarter.fiscal_year
+    quarter = section_quarter.quarter
+    items = list(
+        section_items(fiscal_year=fiscal_year, section=section_quarter.section).select_related(None)
+    )
+    results: dict[int, list[Result]] = {}
+    for result in Result.objects.filter(item__in=items, quarter__lte=quarter):
+        results.setdefault(result.item_id, []).append(result)
+    tolerance = fiscal_year.organization.tolerance
+    approval = Approval.objects.create(
+        section_quarter=section_quarter,
+        version=section_quarter.version,
+        approved_at=timezone.now(),
+        approved_by=user,
+    )
+    rows = []
+    for item in items:
+        target = item.target_at(quarter)
+        folded = item_progress(
+            item, results.get(item.pk, []), quarter, tolerance=tolerance, target=target
+        )
+        current = folded.current
+        progress = folded.progress
+        rows.append(
+            ApprovedRow(
+                approval=approval,
+                item=item,
+                quarter=quarter,
+                target_text=item.target_text_at(quarter),
+                target=target_to_dict(target),
+                aggregation=item.aggregation,
+                value=current.value if current else None,
+                extra_values=list(current.extra_values or []) if current else [],
+                done=current.done if current else None,
+                cancelled=bool(current and current.cancelled),
+                cancel_reason=current.cancel_reason if current else "",
+                note=current.note if current else "",
+                reason=current.reason if current else "",
+                actual=folded.actual,
+                extra_actuals=[None if v is None else str(v) for v in folded.extra_actuals],
+                bar=progress.target,
+                expected=round(progress.expected, 6),
+                rate=progress.rate,
+                status=progress.status.value,
+                state_reason=folded.cancel_reason,
+            )
+        )
+    ApprovedRow.objects.bulk_create(rows)
+    return approval
+
+
+def _approval_withdraw(*, section_quarter: SectionQuarter, user: User, reason: str) -> None:
+    approval = Approval.objects.filter(
+        section_quarter=section_quarter, withdrawn_at__isnull=True
+    ).first()
+    if approval is None:
+        return
+    approval.withdrawn_at = timezone.now()
+    approval.withdrawn_by = user
+    approval.withdrawn_reason = reason
+    approval.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    approval.rows.update(current=False)
+
+
+_SNAPSHOT_FIELDS = ["value", "extra_values", "done", "cancelled", "cancel_reason", "note", "reason"]
+_SNAPSHOT_LABELS = {
+    "value": "実績",
+    "extra_values": "実績（副次）",
+    "done": "実施",
+    "cancelled": "中止",
+    "cancel_reason": "中止の理由",
+    "note": "実施内容",
+    "reason": "理由・今後の対応",
+}
+
+
+def entry_snapshot(section_quarter: SectionQuarter) -> dict[str, list]:
+    """The entry's figures of its quarter as the 課長 sees them, by row id (JSON-ready):
+    carried by the approval form so that a refused approval can say what changed."""
+    return {
+        str(result.item_id): [_jsonable(getattr(result, f)) for f in _SNAPSHOT_FIELDS]
+        for result in Result.objects.filter(
+            item__initiative__business__fiscal_year_id=section_quarter.fiscal_year_id,
+            item__initiative__business__section_id=section_quarter.section_id,
+            quarter=section_quarter.quarter,
+        ).order_by()
+    }
+
+
+def _snapshot_text(value) -> str:
+    if value is None or value == "" or value == [] or value is False:
+        return "（なし）"
+    if value is True:
+        return "はい"
+    if isinstance(value, list):
+        return "、".join(_snapshot_text(v) for v in value)
+    return str(value)
+
+
+def _changes_since(section_quarter: SectionQuarter, reviewed: dict[str, list] | None) -> list[str]:
+    """Why an approval of an older version is refused, and what changed, per row."""
+    messages = [
+        "この係の実績は、承認の画面を開いた後に変更されました（承認解除・修正・再提出など）。"
+        "変更点を確認してから、もう一度承認してください。"
+    ]
+    if reviewed is None:
+        return messages
+    now = entry_snapshot(section_quarter)
+    ids = sorted({int(k) for k in (*reviewed, *now)})
+    labels = {
+        item.pk: _row_label(item)
+        for item in PlanItem.objects.filter(pk__in=ids).only("pk", "group", "name")
+    }
+    empty = [None, [], None, False, "", "", ""]
+    for item_id in ids:
+        before = reviewed.get(str(item_id), empty)
+        after = now.get(str(item_id), empty)
+        parts = [
+            f"{_SNAPSHOT_LABELS[field]} {_snapshot_text(old)} → {_snapshot_text(new)}"
+            for field, old, new in zip(_SNAPSHOT_FIELDS, before, after, strict=True)
+            if _snapshot_text(old) != _snapshot_text(new)
+        ]
+        if parts and item_id in labels:
+            messages.append(f"{labels[item_id]}: " + "、".join(parts))
+    return messages
 
 
 @transaction.atomic
@@ -332,7 +485,10 @@ def section_quarter_return(
 def section_quarter_unlock(
     *, section_quarter: SectionQuarter, user: User, reason: str
 ) -> SectionQuarter:
-    """事務局 reopens an approved (or submitted) entry for correction, with a reason."""
+    """事務局 reopens an approved (or submitted) entry for correction, with a reason.
+
+    An approval is withdrawn (its record kept, marked withdrawn with the reason): the
+    dashboard and the books count the quarter again only once it is re-approved."""
     if not reason.strip():
         raise EntryError(["承認を解除する理由を入力してください。"])
     locked = _transition(
@@ -340,6 +496,9 @@ def section_quarter_unlock(
         allowed_from={SectionQuarter.State.APPROVED, SectionQuarter.State.SUBMITTED},
         refusal="この四半期の実績は{state}のため、解除の必要はありません。",
     )
+    if locked.state == SectionQuarter.State.APPROVED:
+        # The approved record stays as history; readers no longer count it.
+        _approval_withdraw(section_quarter=locked, user=user, reason=reason.strip())
     locked.state = SectionQuarter.State.DRAFT
     locked.comment = f"承認解除: {reason.strip()}"
     locked.version += 1

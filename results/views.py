@@ -23,7 +23,15 @@ from plans import selectors as plan_selectors
 from plans.models import Business, Department, FiscalYear, PlanItem, Section, User
 
 from . import selectors, services
-from .forms import DecisionForm, EntryForm, RowForm, ToleranceForm, UnlockForm, WindowForm
+from .forms import (
+    ApproveForm,
+    DecisionForm,
+    EntryForm,
+    RowForm,
+    ToleranceForm,
+    UnlockForm,
+    WindowForm,
+)
 from .models import QuarterWindow, SectionQuarter
 from .services import EntryError, ResultInput, StaleEntryError
 
@@ -212,9 +220,20 @@ def _render_entry(
             "errors": errors or [],
             "unsaved": unsaved or [],
             "decision_form": DecisionForm(),
+            "approve_form": _approve_form(entry),
             "unlock_form": UnlockForm(),
         },
         status=status,
+    )
+
+
+def _approve_form(entry: Entry) -> ApproveForm | None:
+    """The 課長's approval, carrying the version and figures they are looking at."""
+    section_quarter = entry.section_quarter
+    if not (entry.can_decide and section_quarter.state == SectionQuarter.State.SUBMITTED):
+        return None
+    return ApproveForm.for_entry(
+        version=section_quarter.version, snapshot=services.entry_snapshot(section_quarter)
     )
 
 
@@ -350,12 +369,25 @@ def row_status(request: HttpRequest, year: int, quarter: int, item_id: int) -> H
 @login_required
 @require_POST
 def approve(request: HttpRequest, year: int, quarter: int, section_id: int) -> HttpResponse:
+    """承認 of the version the 課長 reviewed; refused with what changed if it is stale."""
     entry = _get_entry(request, year, quarter, section_id)
     access.require(entry.can_decide)
+    form = ApproveForm(request.POST)
     try:
         if entry.section_quarter.pk is None:
             raise EntryError(["提出されていない実績は承認できません。"])
-        services.section_quarter_approve(section_quarter=entry.section_quarter, user=request.user)
+        if not form.is_valid():
+            raise EntryError(
+                [e for errors in form.errors.values() for e in errors]
+                if "reviewed" in form.errors
+                else ["承認の画面を開き直してから承認してください。"]
+            )
+        services.section_quarter_approve(
+            section_quarter=entry.section_quarter,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            reviewed=form.cleaned_data["reviewed"],
+        )
     except EntryError as exc:
         for message in exc.messages:
             messages.error(request, message)

@@ -130,3 +130,16 @@ def world(db) -> World:
         commissioned=commissioned,
         users=users,
     )
+
+
+def approval_post_data(section_quarter) -> dict:
+    """What the 課長's approval form posts for ``section_quarter`` as it stands now (the
+    version and the figures they look at), as the entry page renders it."""
+    from results.forms import ApproveForm
+    from results.services import entry_snapshot
+
+    section_quarter.refresh_from_db()
+    form = ApproveForm.for_entry(
+        version=section_quarter.version, snapshot=entry_snapshot(section_quarter)
+    )
+    return {"version": form.initial["version"], "reviewed": form.initial["reviewed"]}

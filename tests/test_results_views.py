@@ -12,7 +12,7 @@ from django.urls import reverse
 from plans.models import AuditEvent, PlanItem
 from results.models import QuarterWindow, Result, SectionQuarter
 
-from .conftest import make_business
+from .conftest import approval_post_data, make_business
 
 ROLES = [
     "secretariat",
@@ -134,7 +134,7 @@ def submitted(world, section=None):
 def test_only_the_department_head_approves(client, world, q1, role):
     section_quarter = submitted(world)
     url = reverse("results:approve", args=[2020, 1, world.section_a.pk])
-    response = act_as(client, world, role).post(url)
+    response = act_as(client, world, role).post(url, approval_post_data(section_quarter))
     assert response.status_code == expected(role, {"department_head": 302})
     section_quarter.refresh_from_db()
     approved = section_quarter.state == SectionQuarter.State.APPROVED
@@ -581,7 +581,11 @@ def test_return_then_resubmit_then_approve_locks_the_entry(client, world, q1):
     assert section_quarter.state == SectionQuarter.State.SUBMITTED
 
     client.force_login(head)
-    client.post(reverse("results:approve", args=[2020, 1, world.section_a.pk]))
+    page = client.get(entry_url(world.section_a))
+    client.post(
+        reverse("results:approve", args=[2020, 1, world.section_a.pk]),
+        page.context["approve_form"].initial,
+    )
     section_quarter.refresh_from_db()
     assert section_quarter.state == SectionQuarter.State.APPROVED
     assert section_quarter.decided_by == head
@@ -611,7 +615,10 @@ def test_approving_what_was_not_submitted_is_refused(client, world, q1):
 def test_secretariat_unlocks_an_approved_entry_with_a_reason(client, world, q1):
     section_quarter = submit_section_a(client, world)
     client.force_login(world.users["department_head"])
-    client.post(reverse("results:approve", args=[2020, 1, world.section_a.pk]))
+    client.post(
+        reverse("results:approve", args=[2020, 1, world.section_a.pk]),
+        approval_post_data(section_quarter),
+    )
     client.force_login(world.users["secretariat"])
     url = reverse("results:unlock", args=[2020, 1, world.section_a.pk])
     page = client.get(entry_url(world.section_a)).content.decode()
