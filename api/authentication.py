@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .models import ApiToken, hash_key
@@ -48,3 +49,13 @@ class HasApiToken:
 
     def has_object_permission(self, request, view, obj) -> bool:
         return True
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's security scheme: a bearer key issued on the データ連携 screen."""
+
+    target_class = "api.authentication.ApiTokenAuthentication"
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "事務局が発行した利用キー"}

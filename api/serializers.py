@@ -28,6 +28,11 @@ class BusinessSerializer(serializers.Serializer):
     )
 
 
+class InitiativeSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    title = serializers.CharField()
+
+
 class PlanItemSerializer(serializers.ModelSerializer):
     year = serializers.IntegerField(source="initiative.business.fiscal_year.year")
     organization = serializers.CharField(source="initiative.business.fiscal_year.organization.name")
@@ -36,7 +41,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
     )
     section = serializers.CharField(source="initiative.business.section.name", help_text="係")
     business = BusinessSerializer(source="initiative.business")
-    initiative = serializers.SerializerMethodField(help_text="取り組み（番号と名称）")
+    initiative = InitiativeSerializer(help_text="取り組み（番号と名称）")
     target_reading = serializers.SerializerMethodField(help_text="目標値の読み取り（日本語の文）")
 
     class Meta:
@@ -58,9 +63,6 @@ class PlanItemSerializer(serializers.ModelSerializer):
             "target_reading",
             "needs_review",
         ]
-
-    def get_initiative(self, item: PlanItem) -> dict[str, object]:
-        return {"number": item.initiative.number, "title": item.initiative.title}
 
     def get_target_reading(self, item: PlanItem) -> list[str]:
         return describe_target(item.parsed)
