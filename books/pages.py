@@ -130,8 +130,7 @@ def paginate(
     for block in _blocks(lines):
         height = sum(line.height for line in block)
         if filled and used + height > capacity:
-            while block and block[0].kind == Kind.SPACER:
-                block = block[1:]  # no blank space at the top of a page
+            block = _without_leading_spacers(block)  # no blank space at the top of a page
             if not block:
                 continue
             new_page(_first_visible(block))
@@ -150,5 +149,17 @@ def paginate(
     return [page for page in pages if page]
 
 
+def _without_leading_spacers(block: list[Line]) -> list[Line]:
+    """The block without the spacers before its first printed line (markers stay)."""
+    kept: list[Line] = []
+    printed = False
+    for line in block:
+        printed = printed or line.kind not in (Kind.SPACER, Kind.MARKER)
+        if printed or line.kind != Kind.SPACER:
+            kept.append(line)
+    return kept if printed else []
+
+
 def _first_visible(block: list[Line]) -> Line:
-    return next((line for line in block if line.height > 0), block[0])
+    """The first printed line of a block: what decides how its page starts."""
+    return next((line for line in block if line.kind not in (Kind.SPACER, Kind.MARKER)), block[0])

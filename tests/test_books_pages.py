@@ -14,18 +14,22 @@ def _continued(heading: str) -> Line:
 
 
 def _sheet(spec: str) -> list[Line]:
-    """A sheet from a spec: H heading, I 「１．」 initiative, T table header, r item, s spacer.
+    """A sheet from a spec: H heading, I 「１．」 initiative, T table header, r item, s spacer,
+    m the hidden row of a 事業.
 
-    Every line is 10 points high (a spacer 2); headings, initiatives and headers are kept
-    with the next line. Items belong to the last header.
+    Every line is 10 points high (a spacer 2, a hidden row 0); all but items are kept with
+    the next line. Items belong to the last header.
     """
     lines: list[Line] = []
     header = None
     for index, code in enumerate(spec.split()):
         kind = {"H": Kind.HEADING, "I": Kind.INITIATIVE, "T": Kind.HEADER, "r": Kind.ITEM,
-                "s": Kind.SPACER}[code[0]]  # fmt: skip
-        line = Line(kind, 2 if kind == Kind.SPACER else 10, payload=f"{code}{index}", heading=A)
-        line.keep_with_next = kind in (Kind.HEADING, Kind.INITIATIVE, Kind.HEADER, Kind.SPACER)
+                "s": Kind.SPACER, "m": Kind.MARKER}[code[0]]  # fmt: skip
+        height = {Kind.SPACER: 2, Kind.MARKER: 0}.get(kind, 10)
+        line = Line(kind, height, payload=f"{code}{index}", heading=A)
+        line.keep_with_next = kind in (
+            Kind.HEADING, Kind.INITIATIVE, Kind.HEADER, Kind.SPACER, Kind.MARKER
+        )  # fmt: skip
         if kind == Kind.HEADER:
             header = line
         if kind == Kind.ITEM:
@@ -59,6 +63,9 @@ def _show(pages: list[list[Line]]) -> list[str]:
         ("H T r r s I T r", 45, True, ["H T r r", "続 I T r"]),
         # A new 係 starts its page without 「（続き）」; the spacer before it is dropped.
         ("H T r r s H T r", 45, True, ["H T r r", "H T r"]),
+        # The next 事業 starts with its hidden row and a spacer: the page starts with its
+        # heading (the hidden row stays before it, the spacer goes).
+        ("H T r r m s H T r", 45, True, ["H T r r", "m H T r"]),
         # A heading taller than what is left moves with the row under it.
         ("H T r r H T r", 50, True, ["H T r r", "H T r"]),
         # Longer than a page even on its own: cut row by row, each page continued.

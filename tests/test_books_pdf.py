@@ -126,6 +126,8 @@ def test_a_plan_asked_for_as_pdf_is_the_printed_plan(
     pages = _pages(_download(client, job, tmp_path))
     assert "事業計画" in _flat(pages[0])
     assert world.business_a.section.name in _flat("".join(pages))
+    index = client.get(reverse("books:index")).content.decode()
+    assert "事業計画・PDF" in index
 
 
 @pytest.mark.django_db

@@ -155,6 +155,7 @@ def test_every_continuation_page_names_its_section(printed, name, title_lines):
             if first == "continued":
                 continued += 1
                 assert page[0] == f"{heading}（続き）"
+                assert _kind(page[1], book) != "heading", page[:2]  # a new 係 needs no 「続き」
             for line in page:
                 if _kind(line, book) == "heading":
                     heading = line
