@@ -34,6 +34,7 @@ run: install
 	$(PY) manage.py runserver $(HOST)
 
 serve: install
+	@scripts/ensure-print.sh
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py migrate --noinput
 	HOST=$(HOST) VENV=$(VENV) scripts/serve.sh
