@@ -9,6 +9,7 @@ the rules and messages are the same.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import unicodedata
@@ -20,7 +21,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plans.audit import audit_record
@@ -32,16 +32,15 @@ from plans.models import (
     Organization,
     PlanItem,
     Section,
-    TargetQuantity,
     User,
     unknown_name_message,
 )
 from plans.services import (
+    PlanChanges,
+    plan_changes,
+    plan_import_create,
     plan_item_set_structure,
-    plan_item_update,
     plan_load,
-    target_fields,
-    target_quantities,
 )
 from results.models import Result, SectionQuarter
 from results.progress import item_progress
@@ -56,7 +55,7 @@ from results.services import (
 )
 from shakyo.lib.fiscal import fiscal_year_label
 from shakyo.lib.numbers import parse_count
-from targets.parser import parse_target, target_from_dict
+from targets.parser import target_from_dict
 
 from . import xlsx
 from .safety import UnsafeFile, check_upload
@@ -114,6 +113,7 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     deleted: int = 0
+    plan_import_id: int | None = None  # a plan import waiting for the 事務局 (preview)
 
 
 def _open(path: str | Path, template: str) -> xlsx.WorkbookData:
@@ -500,15 +500,18 @@ def plan_import(
     user: User | None,
     on_progress: Progress = _no_progress,
     on_written: Callable[[ImportSummary], None] | None = None,
+    file_name: str | None = None,
 ) -> ImportSummary:
     """Import a 事業計画 workbook into ``year`` of ``organization``.
 
     Into a year without a plan, the file's plan is created (the round trip: export, import
     into an empty year, same rows, texts and parsed targets). Into a year with a plan,
-    rows are matched by their key: changed rows are updated (the 目標値 parsed again),
-    rows without a key are added, rows no longer in the file are deleted unless they have
-    実績. ``on_written`` is called inside the writing transaction (a job marks itself done
-    there). Raises ImportRefused (nothing written) with every problem found.
+    rows are matched by their key and nothing of the plan is written: the file is kept as
+    a ``PlanImport`` whose changes (changed, added, removed rows; each 補正 needed once
+    the plan is 確定) the 事務局 reviews and confirms on the screen
+    (``plans.services.plan_import_apply``); the summary carries its id. ``on_written`` is
+    called inside the writing transaction (a job marks itself done there). Raises
+    ImportRefused (nothing written) with every problem found.
     """
     data = _open(path, "plan")
     errors = _Collector()
@@ -537,14 +540,22 @@ def plan_import(
         plan.check()
         errors.raise_if_any()
         on_progress(60, 100)
-        try:
-            with transaction.atomic():
-                summary = plan.write(user)
-                _audit_import(organization, user, summary.message)
-                if on_written:
-                    on_written(summary)
-        except ValidationError as error:
-            raise ImportRefused([Problem(m) for m in error.messages]) from error
+        # Into a year that has a plan nothing is written yet: the 事務局 reviews every
+        # change (and each 補正 it needs) and confirms it (plans.services.plan_import_apply).
+        with transaction.atomic():
+            plan_import = plan_import_create(
+                fiscal_year=fiscal_year,
+                businesses=[dataclasses.asdict(b) for b in businesses],
+                file_name=Path(path).name if file_name is None else file_name,
+                user=user,
+            )
+            changes = plan_changes(fiscal_year=fiscal_year, businesses=plan_import.businesses)
+            summary = ImportSummary(
+                message=_preview_message(changes),
+                plan_import_id=plan_import.pk,
+            )
+            if on_written:
+                on_written(summary)
         return summary
     with transaction.atomic():
         summary = _plan_create(organization, year, businesses)
@@ -552,6 +563,18 @@ def plan_import(
         if on_written:
             on_written(summary)
     return summary
+
+
+def _preview_message(changes: PlanChanges) -> str:
+    if changes.is_empty:
+        return "ブックの内容は今の計画と同じです。反映するものはありません。"
+    counts = (
+        f"変更 {changes.count('changed')}行・追加 {changes.count('added')}行・"
+        f"削除 {changes.count('removed')}行"
+    )
+    if changes.revisions:
+        counts += f"、うち補正が必要な行 {len(changes.revisions)}行"
+    return f"まだ反映していません（{counts}）。変更点を確認して、反映するか取り消してください。"
 
 
 def _audit_import(organization: Organization, user: User | None, message: str) -> None:
@@ -662,7 +685,8 @@ def _set(obj, **values):
 
 
 class _PlanUpdate:
-    """Phase 1b and 2 of importing into a year that has a plan: match by key, then write."""
+    """Phase 1b of importing into a year that has a plan: every business, initiative and
+    key of the file must be the year's, and no row with 実績 may be dropped."""
 
     def __init__(self, fiscal_year: FiscalYear, businesses: list[_Business], errors: _Collector):
         self.fiscal_year = fiscal_year
@@ -741,91 +765,6 @@ class _PlanUpdate:
                     f"「{item.group} {item.name}」の行がブックにありませんが、実績が入力されているため"
                     "削除できません。行を戻してください。"
                 )
-
-    def write(self, user: User | None) -> ImportSummary:
-        created = updated = 0
-        new_items: list[PlanItem] = []
-        parsed_new = []
-        moved: list[PlanItem] = []
-        for business in self.file:
-            db_business = self.db_businesses[business.pk]
-            policies = business.policies
-            if business.policies_from_previous:
-                policies = db_business.policies
-            if policies != db_business.policies:
-                db_business.policies = policies
-                db_business.full_clean()
-                db_business.save(update_fields=["policies"])
-                updated += 1
-            for initiative in business.initiatives:
-                db = self.db_initiatives[initiative.pk]
-                fields = {
-                    "number": initiative.number,
-                    "title": initiative.title,
-                    "policy": initiative.policy,
-                }
-                changed = [k for k, v in fields.items() if getattr(db, k) != v]
-                if changed:
-                    for name in changed:
-                        setattr(db, name, fields[name])
-                    db.full_clean()
-                    db.save(update_fields=changed)
-                    updated += 1
-                for order, item in enumerate(initiative.items, start=1):
-                    if item.key is None:
-                        parsed = parse_target(item.target_text, item.detail)
-                        new_items.append(
-                            PlanItem(
-                                initiative=db,
-                                order=order,
-                                group=item.group,
-                                name=item.name,
-                                detail=item.detail,
-                                target_text=item.target_text,
-                                **target_fields(parsed),
-                            )
-                        )
-                        parsed_new.append(parsed)
-                        continue
-                    row = self.db_items[item.key]
-                    texts = {
-                        "group": item.group,
-                        "name": item.name,
-                        "detail": item.detail,
-                        "target_text": item.target_text,
-                    }
-                    changes = {
-                        k: [getattr(row, k), v] for k, v in texts.items() if getattr(row, k) != v
-                    }
-                    if changes:
-                        # The service writes the audit event (old → new) of the row.
-                        plan_item_update(item=row, user=user, summary="取り込み", **texts)
-                        updated += 1
-                    if row.initiative_id != db.pk or row.order != order:
-                        row.initiative = db
-                        row.order = order
-                        moved.append(row)
-        for item in new_items:
-            item.full_clean(exclude=["initiative"])
-        created_items = PlanItem.objects.bulk_create(new_items)
-        TargetQuantity.objects.bulk_create(
-            q
-            for item, parsed in zip(created_items, parsed_new, strict=True)
-            for q in target_quantities(item, parsed)
-        )
-        PlanItem.objects.bulk_update(moved, ["initiative", "order"])
-        deleted = len(self.deleted)
-        PlanItem.objects.filter(pk__in=[item.pk for item in self.deleted]).delete()
-        created = len(created_items)
-        return ImportSummary(
-            message=(
-                f"{fiscal_year_label(self.fiscal_year.year)}の事業計画を更新しました"
-                f"（変更 {updated}件・追加 {created}行・削除 {deleted}行）。"
-            ),
-            created=created,
-            updated=updated,
-            deleted=deleted,
-        )
 
 
 # ---------------------------------------------------------------------------------------

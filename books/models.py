@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from plans.models import Organization, Section, User
+from plans.models import Organization, PlanImport, Section, User
 
 
 def _job_path(prefix: str, job: BookJob, filename: str) -> str:
@@ -90,6 +90,15 @@ class BookJob(models.Model):
     result = models.FileField("出力したファイル", upload_to=result_path, blank=True)
     result_name = models.CharField("ダウンロード名", max_length=255, blank=True)
     errors = models.JSONField("問題点", default=list, blank=True)
+    # A plan import into a year that has a plan waits here for the 事務局's review.
+    plan_import = models.ForeignKey(
+        PlanImport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="確認待ちの計画の取り込み",
+    )
     created_at = models.DateTimeField("依頼日時", auto_now_add=True)
     finished_at = models.DateTimeField("終了日時", null=True, blank=True)
 

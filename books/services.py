@@ -424,6 +424,8 @@ def _run_export(job: BookJob, progress: Progress) -> None:
 def _run_import(job: BookJob, progress: Progress) -> None:
     def done(summary: ImportSummary) -> None:
         # Inside the import's transaction: the data and "done" commit together.
+        if summary.plan_import_id is not None:
+            BookJob.objects.filter(pk=job.pk).update(plan_import_id=summary.plan_import_id)
         _finish(job, BookJob.State.DONE, summary.message, [])
 
     with tempfile.TemporaryDirectory() as directory:
@@ -439,6 +441,7 @@ def _run_import(job: BookJob, progress: Progress) -> None:
                     user=job.user,
                     on_progress=progress,
                     on_written=done,
+                    file_name=job.upload_name,
                 )
             else:
                 results_import(

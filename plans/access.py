@@ -194,3 +194,40 @@ def can_read_unapproved(user: User) -> bool:
         and user.organization_id is not None
         and user.role in (Role.SECRETARIAT, Role.DEPARTMENT_HEAD, Role.SECTION_STAFF)
     )
+
+
+# ---------------------------------------------------------------------------------------
+# 確定 and 補正
+
+
+def can_fix_plan(user: User, organization_id: int) -> bool:
+    """The 事務局 fixes (確定) its council's plan and decides every 補正 of it."""
+    return is_secretariat(user, organization_id)
+
+
+def can_decide_revision(user: User, section: Section) -> bool:
+    return is_secretariat(user, section.department.organization_id)
+
+
+def revision_sections(user: User) -> QuerySet[Section]:
+    """The 係 whose 補正 ``user`` follows: every 係 for the 事務局, their own for staff."""
+    if not user.is_authenticated or user.organization_id is None:
+        return Section.objects.none()
+    sections = Section.objects.filter(department__organization_id=user.organization_id)
+    if user.role == Role.SECRETARIAT:
+        return sections
+    if user.role == Role.SECTION_STAFF and user.section_id:
+        return sections.filter(pk=user.section_id)
+    return Section.objects.none()
+
+
+def follows_revisions(user: User) -> bool:
+    """Whether ``user`` has a 補正 page to open (no query: the role says it)."""
+    return (
+        user.is_authenticated
+        and user.organization_id is not None
+        and (
+            user.role == Role.SECRETARIAT
+            or (user.role == Role.SECTION_STAFF and bool(user.section_id))
+        )
+    )

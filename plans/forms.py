@@ -7,16 +7,111 @@ from targets.parser import parse_target
 from targets.types import Kind, ParsedTarget, Quantity
 
 from .models import AuditEvent, PlanItem, User
+from .services import target_change_errors
+
+QUARTER_CHOICES = [(q, f"第{q}四半期から") for q in (1, 2, 3, 4)]
 
 
 class PlanItemForm(forms.ModelForm):
+    """A row's texts and 集計方法; once the plan is 確定, also what a 補正 needs.
+
+    ``first_quarter`` is the earliest quarter a 補正 may apply from (None: the plan is not
+    確定, and the 補正 fields are left out).
+    """
+
+    revision_reason = forms.CharField(
+        label="補正の理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="計画は確定済みです。目標値を変えるときは理由を書いてください。事務局の承認後に反映されます。",
+    )
+    revision_from = forms.TypedChoiceField(
+        label="いつから適用するか",
+        choices=[("", "選んでください"), *QUARTER_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text="承認済みの四半期は、承認したときの目標のままです。",
+    )
+
     class Meta:
         model = PlanItem
-        fields = ["group", "name", "detail", "target_text"]
+        fields = ["group", "name", "detail", "target_text", "aggregation"]
         widgets = {
             "detail": forms.Textarea(attrs={"rows": 3}),
             "target_text": forms.TextInput(attrs={"data-target-preview": "1"}),
         }
+
+    def __init__(self, *args, fixed: bool = False, first_quarter: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out, the 集計方法 stays as it is (or follows a new wording before 確定).
+        self.fields["aggregation"].required = False
+        if not fixed:
+            del self.fields["revision_reason"]
+            del self.fields["revision_from"]
+        elif first_quarter is not None:
+            self.fields["revision_from"].choices = [
+                ("", "選んでください"),
+                *(c for c in QUARTER_CHOICES if c[0] >= first_quarter),
+            ]
+            self.initial.setdefault("revision_from", first_quarter)
+
+    def clean(self):
+        data = super().clean()
+        if "revision_reason" in self.fields and "target_text" in data:
+            errors = target_change_errors(
+                item=self.instance,
+                target_text=data["target_text"],
+                revision_reason=data.get("revision_reason") or "",
+                revision_from=data.get("revision_from"),
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "group": data["group"],
+            "name": data["name"],
+            "detail": data["detail"],
+            "target_text": data["target_text"],
+            "aggregation": data.get("aggregation") or None,
+            "revision_reason": data.get("revision_reason") or "",
+            "revision_from": data.get("revision_from"),
+        }
+
+
+class RevisionDecisionForm(forms.Form):
+    """The 事務局's answer to a 補正: approve, or refuse with a reason."""
+
+    decision = forms.ChoiceField(choices=[("approve", "承認"), ("refuse", "却下")])
+    note = forms.CharField(label="コメント（却下するときは理由）", required=False, max_length=1000)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
+            self.add_error("note", "却下の理由を入力してください。")
+        return data
+
+
+class PlanImportDecisionForm(forms.Form):
+    """The 事務局 confirms (or drops) a plan workbook read into a year that has a plan."""
+
+    decision = forms.ChoiceField(choices=[("apply", "反映する"), ("cancel", "取り消す")])
+    reason = forms.CharField(
+        label="補正の理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="目標値が変わる行（補正が必要な行）があるときに入力します。",
+    )
+    from_quarter = forms.TypedChoiceField(
+        label="補正をいつから適用するか",
+        choices=[("", "選んでください"), *QUARTER_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
 
 
 class TargetStructureForm(forms.Form):
@@ -38,6 +133,21 @@ class TargetStructureForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def __init__(self, *args, fixed: bool = False, first_quarter: int | None = None, **kwargs):
+        # Its own ids: the page shows it beside the row's form, which has the same names.
+        kwargs.setdefault("auto_id", "structure_%s")
+        super().__init__(*args, **kwargs)
+        if fixed:
+            # After 確定 a new reading of the target is a 補正 like a new 目標値.
+            self.fields["revision_reason"] = forms.CharField(
+                label="補正の理由", widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields["revision_from"] = forms.TypedChoiceField(
+                label="いつから適用するか",
+                choices=[c for c in QUARTER_CHOICES if c[0] >= (first_quarter or 1)],
+                coerce=int,
+            )
 
     def clean(self):
         data = super().clean()

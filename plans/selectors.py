@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from .access import visible_businesses
-from .models import Business, FiscalYear, Initiative, PlanItem, User
+from .models import Business, FiscalYear, Initiative, PlanItem, Section, TargetRevision, User
 
 
 def visible_years(user: User) -> list[int]:
@@ -27,9 +27,12 @@ def plan_businesses(user: User, year: int) -> QuerySet[Business]:
     cached by it); prefetching TargetQuantity too cost a third of the page at 4,000 rows
     (bench/) for nothing shown.
     """
+    pending = TargetRevision.objects.filter(
+        item=OuterRef("pk"), state=TargetRevision.State.REQUESTED
+    )
     items = (
-        PlanItem.objects.defer("target")
-        .annotate(target_json=Cast("target", TextField()))
+        PlanItem.objects.defer("target", "earlier_targets")
+        .annotate(target_json=Cast("target", TextField()), revision_pending=Exists(pending))
         .order_by("order", "id")
     )
     initiatives = Initiative.objects.prefetch_related(Prefetch("items", queryset=items))
@@ -116,3 +119,16 @@ def fiscal_year_for(user: User, year: int) -> FiscalYear | None:
     if user.organization_id is None:
         return None
     return FiscalYear.objects.filter(organization_id=user.organization_id, year=year).first()
+
+
+def revisions(*, year: int, sections: QuerySet[Section]) -> list[TargetRevision]:
+    """The 補正 of ``year`` in ``sections``, newest first, with their row and people (one
+    query)."""
+    return list(
+        TargetRevision.objects.filter(
+            item__initiative__business__fiscal_year__year=year,
+            item__initiative__business__section__in=sections,
+        )
+        .select_related("item__initiative__business__section", "requested_by", "decided_by")
+        .order_by("-requested_at", "-id")
+    )

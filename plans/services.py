@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,6 +26,7 @@ from .models import (
     FiscalYear,
     Initiative,
     Organization,
+    PlanImport,
     PlanItem,
     Section,
     TargetQuantity,
@@ -685,3 +686,385 @@ def login_unlock(*, organization: Organization, username: str, address: str, use
             summary=f"「{username}」（{address}）のログインの停止を解除",
         )
     return deleted
+
+
+# ---------------------------------------------------------------------------------------
+# A plan workbook read into a year that has a plan: every change shown, then confirmed
+
+
+_TEXT_LABELS = {
+    "group": "項目",
+    "name": "内容（小項目）",
+    "detail": "内容",
+    "target_text": "目標値",
+}
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row the file changes: ``kind`` is "changed", "added" or "removed"."""
+
+    kind: str
+    business: str
+    label: str
+    fields: tuple[tuple[str, str, str], ...] = ()  # (what, old, new)
+    needs_revision: bool = False  # the 目標値 changes in a 確定 plan: a 補正
+    item: PlanItem | None = None
+    section_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return {"changed": "変更", "added": "追加", "removed": "削除"}[self.kind]
+
+
+@dataclass
+class PlanChanges:
+    """What confirming a plan import would change, row by row."""
+
+    fixed: bool
+    rows: list[RowChange] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)  # 方針 and 取り組み
+    moved: int = 0  # rows whose place in the table changes
+
+    def count(self, kind: str) -> int:
+        return sum(1 for row in self.rows if row.kind == kind)
+
+    @property
+    def changed_count(self) -> int:
+        return self.count("changed")
+
+    @property
+    def added_count(self) -> int:
+        return self.count("added")
+
+    @property
+    def removed_count(self) -> int:
+        return self.count("removed")
+
+    @property
+    def revisions(self) -> list[RowChange]:
+        return [row for row in self.rows if row.needs_revision]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.rows or self.other or self.moved)
+
+
+def _row_label(group: str, name: str, detail: str = "") -> str:
+    """「会議の開催 (1)理事会」, else the first line of 内容."""
+    text = f"{group} {name}".strip()
+    if not text and detail.strip():
+        text = detail.strip().splitlines()[0]
+    return text or "（名前のない行）"
+
+
+def plan_changes(*, fiscal_year: FiscalYear, businesses: list[dict[str, Any]]) -> PlanChanges:
+    """Compare the plan in a file (``PlanImport.businesses``) with the year's plan.
+
+    Rows are matched by their key; a row without a key is added, a row of the year that the
+    file no longer has is removed. Businesses and initiatives are matched by their id
+    (books.imports checked that they all exist). Writes nothing. Queries: businesses,
+    initiatives, rows.
+    """
+    changes = PlanChanges(fixed=fiscal_year.is_plan_fixed)
+    db_businesses = {
+        b.pk: b for b in Business.objects.filter(fiscal_year=fiscal_year).select_related("section")
+    }
+    db_initiatives = {i.pk: i for i in Initiative.objects.filter(business__fiscal_year=fiscal_year)}
+    db_items = {
+        str(i.key): i
+        for i in PlanItem.objects.filter(initiative__business__fiscal_year=fiscal_year).order_by(
+            "initiative__business__order", "initiative__order", "order", "id"
+        )
+    }
+    seen: set[str] = set()
+    for business in businesses:
+        db_business = db_businesses[business["pk"]]
+        policies = (
+            db_business.policies if business["policies_from_previous"] else business["policies"]
+        )
+        if policies != db_business.policies:
+            changes.other.append(f"事業「{db_business.name}」の係の方針")
+        for initiative in business["initiatives"]:
+            db = db_initiatives[initiative["pk"]]
+            policy = "\n".join(initiative["policy_lines"])
+            if (db.number, db.title, db.policy) != (
+                initiative["number"],
+                initiative["title"],
+                policy,
+            ):
+                changes.other.append(f"取り組み「{db}」の見出し・方針")
+            for order, item in enumerate(initiative["items"], start=1):
+                if item["key"] is None:
+                    changes.rows.append(
+                        RowChange(
+                            kind="added",
+                            business=db_business.name,
+                            label=_row_label(item["group"], item["name"], item["detail"]),
+                            fields=(("目標値", "", item["target_text"]),),
+                            section_id=db_business.section_id,
+                        )
+                    )
+                    continue
+                seen.add(item["key"])
+                row = db_items[item["key"]]
+                fields = tuple(
+                    (label, getattr(row, name), item[name])
+                    for name, label in _TEXT_LABELS.items()
+                    if getattr(row, name) != item[name]
+                )
+                if fields:
+                    changes.rows.append(
+                        RowChange(
+                            kind="changed",
+                            business=db_business.name,
+                            label=_row_label(row.group, row.name, row.detail),
+                            fields=fields,
+                            needs_revision=changes.fixed and row.target_text != item["target_text"],
+                            item=row,
+                            section_id=db_business.section_id,
+                        )
+                    )
+                if row.initiative_id != db.pk or row.order != order:
+                    changes.moved += 1
+    for key, row in db_items.items():
+        if key not in seen:
+            business = db_businesses[db_initiatives[row.initiative_id].business_id]
+            changes.rows.append(
+                RowChange(
+                    kind="removed",
+                    business=business.name,
+                    label=_row_label(row.group, row.name, row.detail),
+                    fields=(("目標値", row.target_text, ""),),
+                    item=row,
+                    section_id=business.section_id,
+                )
+            )
+    return changes
+
+
+def _check_still_applies(fiscal_year: FiscalYear, businesses: list[dict[str, Any]]) -> None:
+    """The plan may have changed since the file was read: refuse what no longer fits."""
+    stale = ValidationError(
+        "取り込んだ後で、この年度の計画が画面で変更されました。"
+        "もう一度ブックを出力して直し、取り込み直してください。"
+    )
+    business_ids = set(
+        Business.objects.filter(fiscal_year=fiscal_year).values_list("pk", flat=True)
+    )
+    initiatives = dict(
+        Initiative.objects.filter(business__fiscal_year=fiscal_year).values_list(
+            "pk", "business_id"
+        )
+    )
+    keys = {
+        str(key)
+        for key in PlanItem.objects.filter(
+            initiative__business__fiscal_year=fiscal_year
+        ).values_list("key", flat=True)
+    }
+    for business in businesses:
+        if business["pk"] not in business_ids:
+            raise stale
+        for initiative in business["initiatives"]:
+            if initiatives.get(initiative["pk"]) != business["pk"]:
+                raise stale
+            if any(
+                item["key"] is not None and item["key"] not in keys for item in initiative["items"]
+            ):
+                raise stale
+
+
+@transaction.atomic
+def plan_import_apply(
+    *,
+    plan_import: PlanImport,
+    user: User | None,
+    reason: str = "",
+    from_quarter: int | None = None,
+) -> str:
+    """Write a previewed plan import: the 事務局 confirmed it.
+
+    Texts change at once. In a 確定 plan a changed 目標値 is a 補正 that the confirming
+    事務局 approves here, with ``reason`` and ``from_quarter`` (required then); an open
+    request on such a row is refused as replaced. Rows the file dropped are deleted
+    unless they have 実績. Raises ValidationError (nothing written) with every problem.
+    Returns the message for the person.
+    """
+    locked = (
+        PlanImport.objects.select_for_update()
+        .select_related("fiscal_year__organization")
+        .get(pk=plan_import.pk)
+    )
+    if locked.state != PlanImport.State.PENDING:
+        raise ValidationError(f"この取り込みは既に{locked.get_state_display()}です。")
+    fiscal_year = FiscalYear.objects.select_for_update().get(pk=locked.fiscal_year_id)
+    fiscal_year.organization = locked.fiscal_year.organization
+    businesses = locked.businesses
+    _check_still_applies(fiscal_year, businesses)
+    changes = plan_changes(fiscal_year=fiscal_year, businesses=businesses)
+    errors: list[str] = []
+    if changes.revisions:
+        if not reason.strip():
+            errors.append("目標値が変わる行があります。補正の理由を入力してください。")
+        checked: set[int] = set()
+        for row in changes.revisions:
+            if row.section_id in checked:
+                continue
+            checked.add(row.section_id)
+            try:
+                _check_from_quarter(row.item, from_quarter, "from_quarter")
+            except ValidationError as error:
+                section = row.item.initiative.business.section.name
+                errors.extend(f"{section}: {m}" for m in error.messages)
+    for row in changes.rows:
+        if row.kind == "removed" and row.item.results.exists():
+            errors.append(
+                f"「{row.label}」の行はブックにありませんが、実績が入力されているため削除できません。"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    updated = revised = 0
+    db_businesses = {b.pk: b for b in Business.objects.filter(fiscal_year=fiscal_year)}
+    db_initiatives = {i.pk: i for i in Initiative.objects.filter(business__fiscal_year=fiscal_year)}
+    db_items = {
+        str(i.key): i
+        for i in PlanItem.objects.filter(initiative__business__fiscal_year=fiscal_year)
+    }
+    new_items: list[PlanItem] = []
+    parsed_new: list[ParsedTarget] = []
+    moved: list[PlanItem] = []
+    for business in businesses:
+        db_business = db_businesses[business["pk"]]
+        if not business["policies_from_previous"] and business["policies"] != db_business.policies:
+            db_business.policies = business["policies"]
+            db_business.full_clean()
+            db_business.save(update_fields=["policies"])
+            updated += 1
+        for initiative in business["initiatives"]:
+            db = db_initiatives[initiative["pk"]]
+            fields = {
+                "number": initiative["number"],
+                "title": initiative["title"],
+                "policy": "\n".join(initiative["policy_lines"]),
+            }
+            changed = [k for k, v in fields.items() if getattr(db, k) != v]
+            if changed:
+                for name in changed:
+                    setattr(db, name, fields[name])
+                db.full_clean()
+                db.save(update_fields=changed)
+                updated += 1
+            for order, item in enumerate(initiative["items"], start=1):
+                if item["key"] is None:
+                    parsed = parse_target(item["target_text"], item["detail"])
+                    new_items.append(
+                        PlanItem(
+                            initiative=db,
+                            order=order,
+                            group=item["group"],
+                            name=item["name"],
+                            detail=item["detail"],
+                            target_text=item["target_text"],
+                            **new_item_fields(parsed),
+                        )
+                    )
+                    parsed_new.append(parsed)
+                    continue
+                row = db_items[item["key"]]
+                texts = {name: item[name] for name in _TEXT_LABELS}
+                if any(getattr(row, k) != v for k, v in texts.items()):
+                    revision_needed = (
+                        fiscal_year.is_plan_fixed and row.target_text != texts["target_text"]
+                    )
+                    if revision_needed:
+                        for open_request in row.revisions.filter(
+                            state=TargetRevision.State.REQUESTED
+                        ):
+                            target_revision_refuse(
+                                revision=open_request,
+                                user=user,
+                                note="事業計画の取り込みによる補正で置き換えました。",
+                            )
+                    change = plan_item_update(
+                        item=row,
+                        user=user,
+                        summary="取り込み",
+                        revision_reason=reason,
+                        revision_from=from_quarter,
+                        source=TargetRevision.Source.IMPORT,
+                        **texts,
+                    )
+                    if change.revision is not None:
+                        target_revision_approve(revision=change.revision, user=user)
+                        revised += 1
+                        row.refresh_from_db()
+                    updated += 1
+                if row.initiative_id != db.pk or row.order != order:
+                    row.initiative = db
+                    row.order = order
+                    moved.append(row)
+    for item in new_items:
+        item.full_clean(exclude=["initiative"])
+    created_items = PlanItem.objects.bulk_create(new_items)
+    TargetQuantity.objects.bulk_create(
+        q
+        for item, parsed in zip(created_items, parsed_new, strict=True)
+        for q in target_quantities(item, parsed)
+    )
+    PlanItem.objects.bulk_update(moved, ["initiative", "order"])
+    removed = [row.item.pk for row in changes.rows if row.kind == "removed"]
+    PlanItem.objects.filter(pk__in=removed).delete()
+    message = (
+        f"{fiscal_year.label}の事業計画を更新しました"
+        f"（変更 {updated}件・追加 {len(created_items)}行・削除 {len(removed)}行"
+        + (f"・補正 {revised}件" if revised else "")
+        + "）。"
+    )
+    locked.state = PlanImport.State.APPLIED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user if user is not None and user.is_authenticated else None
+    locked.save(update_fields=["state", "decided_at", "decided_by"])
+    audit_record(
+        organization=fiscal_year.organization,
+        user=user,
+        action=AuditEvent.Action.IMPORTED,
+        summary=message,
+    )
+    return message
+
+
+@transaction.atomic
+def plan_import_cancel(*, plan_import: PlanImport, user: User | None) -> PlanImport:
+    """Drop a previewed plan import: nothing of the file is written."""
+    locked = PlanImport.objects.select_for_update().get(pk=plan_import.pk)
+    if locked.state != PlanImport.State.PENDING:
+        raise ValidationError(f"この取り込みは既に{locked.get_state_display()}です。")
+    locked.state = PlanImport.State.CANCELLED
+    locked.decided_at = timezone.now()
+    locked.decided_by = user if user is not None and user.is_authenticated else None
+    locked.save(update_fields=["state", "decided_at", "decided_by"])
+    audit_record(
+        organization=locked.fiscal_year.organization,
+        user=user,
+        action=AuditEvent.Action.IMPORTED,
+        summary=f"{locked.fiscal_year.label}の事業計画の取り込みを取り消し（反映せず）",
+    )
+    return locked
+
+
+@transaction.atomic
+def plan_import_create(
+    *, fiscal_year: FiscalYear, businesses: list[dict[str, Any]], file_name: str, user: User | None
+) -> PlanImport:
+    """Keep a checked plan file for the 事務局 to review; nothing of the plan changes."""
+    plan_import = PlanImport(
+        fiscal_year=fiscal_year,
+        businesses=businesses,
+        file_name=file_name[:255],
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    plan_import.full_clean()
+    plan_import.save()
+    return plan_import

@@ -1,10 +1,12 @@
-"""Plan screens: browse a year's plan, list rows to check (要確認), edit a row."""
+"""Plan screens: browse a year's plan, list rows to check (要確認), edit a row, 確定 the
+plan, decide 補正 and review a plan import before it is written."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,11 +20,13 @@ from . import access, lockouts, selectors, services
 from .forms import (
     AuditFilterForm,
     LockoutClearForm,
+    PlanImportDecisionForm,
     PlanItemForm,
     ReviewFilterForm,
+    RevisionDecisionForm,
     TargetStructureForm,
 )
-from .models import AuditEvent, PlanItem, Section, User
+from .models import AuditEvent, FiscalYear, PlanImport, PlanItem, Section, TargetRevision, User
 from .tables import AuditTable, ReviewTable
 
 
@@ -66,6 +70,14 @@ def plan_year(request: HttpRequest, year: int) -> HttpResponse:
     access.require(year in years)
     businesses = list(selectors.plan_businesses(request.user, year))
     departments = selectors.group_by_department(businesses)
+    fiscal_year = next(
+        (
+            b.fiscal_year
+            for b in businesses
+            if b.fiscal_year.organization_id == request.user.organization_id
+        ),
+        None,
+    )
     return render(
         request,
         "plans/plan_year.html",
@@ -74,6 +86,10 @@ def plan_year(request: HttpRequest, year: int) -> HttpResponse:
             "years": years,
             "departments": departments,
             "editable_section_ids": _editable_section_ids(request.user),
+            "fiscal_year": fiscal_year,
+            "can_fix": fiscal_year is not None
+            and access.can_fix_plan(request.user, fiscal_year.organization_id),
+            "follows_revisions": access.follows_revisions(request.user),
         },
     )
 
@@ -113,15 +129,9 @@ def review_list(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@login_required
-def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = _get_item_for_editor(request, pk)
-    form = PlanItemForm(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        services.plan_item_update(item=item, user=request.user, **form.cleaned_data)
-        messages.success(request, "計画の行を保存しました。目標値は新しい文言から読み直しました。")
-        return redirect(item.get_absolute_url())
-    structure_form = TargetStructureForm(initial=TargetStructureForm.initial_for(item))
+def _item_edit_page(
+    request: HttpRequest, item: PlanItem, form: PlanItemForm, structure_form, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "plans/item_edit.html",
@@ -131,8 +141,60 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "structure_form": structure_form,
             "phrases": describe_target(item.parsed),
             "year": item.initiative.business.fiscal_year.year,
+            "fixed": item.initiative.business.fiscal_year.is_plan_fixed,
+            "revisions": item.revisions.select_related("requested_by", "decided_by").order_by(
+                "-requested_at", "-id"
+            ),
+            "earlier": [
+                {**segment, "until": _until(item, index)}
+                for index, segment in enumerate(item.earlier_targets)
+            ],
         },
+        status=status,
     )
+
+
+def _until(item: PlanItem, index: int) -> int:
+    """The last quarter an earlier target was in force."""
+    following = item.earlier_targets[index + 1 : index + 2]
+    return (following[0]["from"] if following else item.target_from_quarter) - 1
+
+
+def _item_form(request: HttpRequest, item: PlanItem, data=None, **kwargs) -> PlanItemForm:
+    fixed = item.initiative.business.fiscal_year.is_plan_fixed
+    first = services.revision_first_quarter(item) if fixed else None
+    return PlanItemForm(data, instance=item, fixed=fixed, first_quarter=first, **kwargs)
+
+
+@login_required
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _get_item_for_editor(request, pk)
+    form = _item_form(request, item, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = services.plan_item_update(
+                item=item, user=request.user, **form.service_kwargs()
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if change.revision is not None:
+                messages.warning(
+                    request,
+                    "計画は確定済みのため、目標値の変更を補正として申請しました。"
+                    "事務局が承認すると、"
+                    f"{change.revision.from_label}の目標が変わります。",
+                )
+            else:
+                messages.success(request, "計画の行を保存しました。")
+            return redirect(item.get_absolute_url())
+    structure_form = TargetStructureForm(
+        initial=TargetStructureForm.initial_for(item),
+        fixed=form.fields.get("revision_from") is not None,
+        first_quarter=form.initial.get("revision_from"),
+    )
+    return _item_edit_page(request, item, form, structure_form)
 
 
 @login_required
@@ -141,24 +203,155 @@ def item_structure(request: HttpRequest, pk: int) -> HttpResponse:
     item = _get_item_for_editor(request, pk)
     if request.method != "POST":
         return redirect(item.get_absolute_url())
-    form = TargetStructureForm(request.POST)
+    fixed = item.initiative.business.fiscal_year.is_plan_fixed
+    first = services.revision_first_quarter(item) if fixed else None
+    form = TargetStructureForm(request.POST, fixed=fixed, first_quarter=first)
     if form.is_valid():
-        services.plan_item_set_structure(
-            item=item, parsed=form.to_target(item.target_text), user=request.user
+        try:
+            change = services.plan_item_set_structure(
+                item=item,
+                parsed=form.to_target(item.target_text),
+                revision_reason=form.cleaned_data.get("revision_reason") or "",
+                revision_from=form.cleaned_data.get("revision_from"),
+                user=request.user,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            if change.revision is not None:
+                messages.warning(request, "目標値の解析結果の修正を補正として申請しました。")
+            else:
+                messages.success(request, "目標値の解析結果を手で修正しました。")
+            return redirect(item.get_absolute_url())
+    return _item_edit_page(request, item, _item_form(request, item), form, status=400)
+
+
+@login_required
+@require_POST
+def plan_fix(request: HttpRequest, year: int) -> HttpResponse:
+    """確定: the 事務局 fixes its council's plan of ``year``."""
+    organization = access.member_organization(request.user)
+    access.require(access.can_fix_plan(request.user, organization.pk))
+    fiscal_year = get_object_or_404(FiscalYear, organization=organization, year=year)
+    try:
+        services.plan_fix(fiscal_year=fiscal_year, user=request.user)
+    except ValidationError as error:
+        messages.error(request, "、".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{fiscal_year.label}の事業計画を確定しました。"
+            "これからの目標値の変更は、補正（理由と事務局の承認が必要）になります。",
         )
-        messages.success(request, "目標値の解析結果を手で修正しました。")
-        return redirect(item.get_absolute_url())
+    return redirect("plans:year", year=year)
+
+
+@login_required
+def revision_list(request: HttpRequest, year: int) -> HttpResponse:
+    """The 補正 of ``year``: the 事務局 decides them, a 係 follows its own."""
+    sections = access.revision_sections(request.user)
+    access.require(sections.exists())
+    revisions = selectors.revisions(year=year, sections=sections)
+    can_decide = access.can_fix_plan(request.user, request.user.organization_id)
     return render(
         request,
-        "plans/item_edit.html",
+        "plans/revision_list.html",
         {
-            "item": item,
-            "form": PlanItemForm(instance=item),
-            "structure_form": form,
-            "phrases": describe_target(item.parsed),
-            "year": item.initiative.business.fiscal_year.year,
+            "year": year,
+            "pending": [r for r in revisions if r.state == TargetRevision.State.REQUESTED],
+            "decided": [r for r in revisions if r.state != TargetRevision.State.REQUESTED],
+            "can_decide": can_decide,
         },
-        status=400,
+    )
+
+
+@login_required
+@require_POST
+def revision_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    revision = get_object_or_404(
+        TargetRevision.objects.select_related(
+            "item__initiative__business__section__department",
+            "item__initiative__business__fiscal_year",
+        ),
+        pk=pk,
+    )
+    business = revision.item.initiative.business
+    access.require(access.can_decide_revision(request.user, business.section))
+    form = RevisionDecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, "、".join(errors))
+        return redirect("plans:revisions", year=business.fiscal_year.year)
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            services.target_revision_approve(
+                revision=revision, user=request.user, note=form.cleaned_data["note"]
+            )
+            messages.success(
+                request,
+                f"補正を承認しました。「{revision.item}」の目標は{revision.from_label}"
+                f"「{revision.new_text}」です。",
+            )
+        else:
+            services.target_revision_refuse(
+                revision=revision, user=request.user, note=form.cleaned_data["note"]
+            )
+            messages.success(
+                request, f"補正を却下しました。「{revision.item}」の目標は変わりません。"
+            )
+    except ValidationError as error:
+        messages.error(request, "、".join(error.messages))
+    return redirect("plans:revisions", year=business.fiscal_year.year)
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change a plan workbook would make; written only when the 事務局 confirms."""
+    plan_import = get_object_or_404(
+        PlanImport.objects.select_related("fiscal_year__organization", "created_by"), pk=pk
+    )
+    access.require(access.can_fix_plan(request.user, plan_import.fiscal_year.organization_id))
+    fiscal_year = plan_import.fiscal_year
+    pending = plan_import.state == PlanImport.State.PENDING
+    changes = (
+        services.plan_changes(fiscal_year=fiscal_year, businesses=plan_import.businesses)
+        if pending
+        else None
+    )
+    first = None
+    if changes and changes.revisions:
+        firsts = [services.revision_first_quarter(row.item) for row in changes.revisions]
+        first = max((q for q in firsts if q is not None), default=None)
+    form = PlanImportDecisionForm(request.POST or None, initial={"from_quarter": first})
+    if request.method == "POST" and pending and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "apply":
+                message = services.plan_import_apply(
+                    plan_import=plan_import,
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                    from_quarter=form.cleaned_data["from_quarter"],
+                )
+                messages.success(request, message)
+            else:
+                services.plan_import_cancel(plan_import=plan_import, user=request.user)
+                messages.info(request, "取り込みを取り消しました。計画は変わっていません。")
+            return redirect("plans:year", year=fiscal_year.year)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+    return render(
+        request,
+        "plans/import_preview.html",
+        {
+            "plan_import": plan_import,
+            "year": fiscal_year.year,
+            "changes": changes,
+            "form": form,
+            "pending": pending,
+        },
+        status=400 if form.errors else 200,
     )
 
 

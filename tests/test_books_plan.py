@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from books import reports, xlsx
 from books.imports import ImportRefused, plan_import
 from books.services import plan_export
-from plans.models import AuditEvent, Business, Initiative, PlanItem
-from plans.services import plan_item_set_structure
+from plans.models import AuditEvent, Business, Initiative, PlanImport, PlanItem
+from plans.services import plan_changes, plan_import_apply, plan_item_set_structure
 from targets.parser import parse_target
 from targets.types import Kind, ParsedTarget, Quantity
 
@@ -224,7 +224,23 @@ def test_editing_rows_in_excel_updates_the_plan_by_key(world, tmp_path):
     wb.save(path)
 
     summary = plan_import(path=path, organization=world.organization, year=2020, user=None)
-    assert (summary.updated, summary.created, summary.deleted) == (1, 1, 1)
+    # Nothing is written until the 事務局 has seen every change and confirmed it.
+    assert "変更 1行・追加 1行・削除 1行" in summary.message
+    changed.refresh_from_db()
+    assert changed.target_text != "12回"
+    assert PlanItem.objects.filter(pk=removed.pk).exists()
+    assert not PlanItem.objects.filter(name="(9)新しい会議").exists()
+    plan_import_record = PlanImport.objects.get(pk=summary.plan_import_id)
+    preview = plan_changes(
+        fiscal_year=world.business_a.fiscal_year, businesses=plan_import_record.businesses
+    )
+    assert [(row.kind, row.needs_revision) for row in preview.rows] == [
+        ("changed", False),  # the plan is not 確定: no 補正 needed
+        ("added", False),
+        ("removed", False),
+    ]
+    message = plan_import_apply(plan_import=plan_import_record, user=world.users["secretariat"])
+    assert "変更 1件・追加 1行・削除 1行" in message
     changed.refresh_from_db()
     assert changed.target_text == "12回"
     assert changed.detail == "毎月開催"
@@ -312,7 +328,10 @@ def test_initiative_and_policy_edits_are_imported(world, tmp_path):
     )
     ws.cell(heading, 1).value = "３．名前を変えた取り組み"
     wb.save(path)
-    plan_import(path=path, organization=world.organization, year=2020, user=None)
+    summary = plan_import(path=path, organization=world.organization, year=2020, user=None)
+    initiative.refresh_from_db()
+    assert initiative.number != 3  # waiting for the 事務局
+    plan_import_apply(plan_import=PlanImport.objects.get(pk=summary.plan_import_id), user=None)
     initiative.refresh_from_db()
     assert (initiative.number, initiative.title) == (3, "名前を変えた取り組み")
 

@@ -283,3 +283,74 @@ def test_an_admin_edit_after_fixing_needs_a_reason_and_becomes_a_request(
     assert row.target_text == "8回"
     revision = TargetRevision.objects.get()
     assert (revision.source, revision.new_text, revision.from_quarter) == ("admin", "4回", 2)
+
+
+def test_a_section_chief_asks_for_a_revision_on_the_row_screen_and_the_secretariat_approves(
+    client, world, row
+):
+    from django.urls import reverse
+
+    _fixed(world)
+    _approve(world, 1, 2)
+    client.force_login(world.users["staff_a"])
+    url = reverse("plans:item_edit", args=[row.pk])
+    page = client.get(url).content.decode()
+    assert "確定済み" in page
+    assert '<option value="1">' not in page  # approved quarters are not offered
+    assert '<option value="3" selected>' in page
+    data = {"group": row.group, "name": row.name, "detail": "", "target_text": "4回"}
+    refused = client.post(url, data)
+    assert "補正の理由を入力してください" in refused.content.decode()
+    response = client.post(
+        url, {**data, "aggregation": "flow", "revision_reason": "縮小", "revision_from": 3}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.target_text == "8回"
+
+    client.force_login(world.users["secretariat"])
+    listing = client.get(reverse("plans:revisions", args=[2020])).content.decode()
+    assert "8回 → <strong>4回</strong>" in listing
+    revision = TargetRevision.objects.get()
+    client.post(reverse("plans:revision_decide", args=[revision.pk]), {"decision": "approve"})
+    row.refresh_from_db()
+    assert row.target_text == "4回"
+    plan = client.get(reverse("plans:year", args=[2020])).content.decode()
+    assert "目標変更あり（第3四半期から）" in plan
+    edit = client.get(url).content.decode()
+    assert "第1〜第2四半期: 8回" in edit
+    assert "第3四半期から: 4回" in edit
+
+
+def test_only_the_secretariat_fixes_the_plan_from_the_plan_page(client, world, row):
+    from django.urls import reverse
+
+    client.force_login(world.users["staff_a"])
+    assert "計画を確定する" not in client.get(reverse("plans:year", args=[2020])).content.decode()
+    assert client.post(reverse("plans:fix", args=[2020])).status_code == 403
+    client.force_login(world.users["secretariat"])
+    assert "計画を確定する" in client.get(reverse("plans:year", args=[2020])).content.decode()
+    client.post(reverse("plans:fix", args=[2020]))
+    world.business_a.fiscal_year.refresh_from_db()
+    assert world.business_a.fiscal_year.is_plan_fixed
+
+
+def test_the_revision_list_reads_in_a_fixed_number_of_queries(
+    client, world, row, django_assert_num_queries
+):
+    from django.urls import reverse
+
+    _fixed(world)
+    client.force_login(world.users["secretariat"])
+    url = reverse("plans:revisions", args=[2020])
+    # session, user, sections exist?, revisions (+ row, initiative, business, 係, people),
+    # and the session renewal for the idle timeout (savepoint, update, release)
+    _edit(row, "4回", revision_reason="縮小", revision_from=3)
+    with django_assert_num_queries(7):
+        small = client.get(url)
+    for text in ("5回", "6回", "7回"):
+        other = PlanItemFactory(initiative=row.initiative, target_text="2回")
+        _edit(other, text, revision_reason="変更", revision_from=2)
+    with django_assert_num_queries(7):
+        large = client.get(url)
+    assert large.content.count(b"<tr") == small.content.count(b"<tr") + 3

@@ -80,6 +80,34 @@ def api_token(o: dict) -> list:
     return [token.pk]
 
 
+def revision(o: dict) -> list:
+    """A 補正 of section A's row, waiting for the 事務局."""
+    from plans.models import TargetRevision
+
+    item = o["item_a"]
+    made, _ = TargetRevision.objects.get_or_create(
+        item=item,
+        state=TargetRevision.State.REQUESTED,
+        defaults={
+            "from_quarter": 3,
+            "old_text": item.target_text,
+            "new_text": "9回",
+            "reason": "r",
+        },
+    )
+    return [made.pk]
+
+
+def plan_import(o: dict) -> list:
+    """A plan workbook read into 2020, waiting for the 事務局's review."""
+    from plans.models import PlanImport
+
+    made, _ = PlanImport.objects.get_or_create(
+        fiscal_year=o["item_a"].initiative.business.fiscal_year, defaults={"businesses": []}
+    )
+    return [made.pk]
+
+
 COUNCIL_READERS = {"secretariat": 200, "board": 200}
 CITY_READERS = {**COUNCIL_READERS, "city": 200, "collab": 200}
 # Who reads section A's business (and its rows): the council-wide roles and the people
@@ -107,6 +135,14 @@ ACCESS: dict[str, Row] = {
     "plans:target_preview": Row(
         NO_ARGS, only({"secretariat": 200, "staff_a": 200, "staff_b": 200, "other_org": 200})
     ),
+    # 確定 and 補正: the 事務局 fixes its own council's plan and decides every 補正; a 係
+    # follows its own 補正 (another council's 事務局 sees its own, none of ours).
+    "plans:fix": Row(YEAR, only({"secretariat": 302, "other_org": 302}), method="post"),
+    "plans:revisions": Row(
+        YEAR, only({"secretariat": 200, "staff_a": 200, "staff_b": 200, "other_org": 200})
+    ),
+    "plans:revision_decide": Row(revision, only({"secretariat": 302}), method="post"),
+    "plans:import_preview": Row(plan_import, only({"secretariat": 200})),
     # Another council's 事務局 reaches its own council's trail and settings only.
     "plans:audit": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
     # Login lockouts: each 事務局 lifts its own council's (an empty POST goes back to the list).

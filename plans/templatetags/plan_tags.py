@@ -60,9 +60,12 @@ def plan_rows(initiative, section_id: int, editable_section_ids: set[int]) -> Sa
             parts.append(f"<div>{esc(item.name)}</div>")
         if item.detail:
             parts.append(f'<div class="text-muted pre-line">{esc(item.detail)}</div>')
-        parts.append(
-            f'</td><td class="target">{esc(item.target_text or "―")}</td><td class="understood">'
-        )
+        parts.append(f'</td><td class="target">{esc(item.target_text or "―")}')
+        if item.target_from_quarter is not None:
+            parts.append(f'<div class="small text-danger revised">{esc(item.revision_label)}</div>')
+        if item.revision_pending:
+            parts.append('<div class="small text-muted">補正の承認待ち</div>')
+        parts.append('</td><td class="understood">')
         parts.extend(
             f'<span class="badge text-bg-light border me-1">{esc(phrase)}</span>'
             for phrase in target_phrases(item.target_json)
