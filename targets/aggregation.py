@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 
+from .pace import expected_cumulative
 from .types import Kind, ParsedTarget
 
 
@@ -85,3 +86,18 @@ def fold(values: Iterable[Decimal | None], aggregation: Aggregation | str) -> De
             return max(present)
         case _:
             return sum(present, Decimal("0"))
+
+
+def expected_in_quarter(
+    target: ParsedTarget, quarter: int, aggregation: Aggregation | str
+) -> Decimal:
+    """The figure a quarter itself should report on pace (the main quantity).
+
+    A flow reports what the quarter adds: E(q) − E(q−1). A level or a maximum reports the
+    figure standing at the quarter's end: E(q). E is ``targets.pace.expected_cumulative``;
+    Decimal("0") without a quantity. A plausibility check compares an entry with this.
+    """
+    expected = expected_cumulative(target, quarter)
+    if Aggregation(aggregation) != Aggregation.FLOW or quarter == 1:
+        return expected
+    return expected - expected_cumulative(target, quarter - 1)

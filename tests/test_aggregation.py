@@ -12,7 +12,7 @@ from plans.services import target_fields
 from results.models import Result
 from results.progress import item_progress
 from results.status import Status
-from targets.aggregation import Aggregation, fold, propose_aggregation
+from targets.aggregation import Aggregation, expected_in_quarter, fold, propose_aggregation
 from targets.parser import parse_target
 
 FLOW, LEVEL, MAX = Aggregation.FLOW, Aggregation.LEVEL, Aggregation.MAX
@@ -109,3 +109,22 @@ def test_a_flow_adds_its_quarters_up():
     progress = item_progress(row, _results("3", "3", "3"), 3)
     assert progress.actual == Decimal("9")
     assert progress.status == Status.ON_TRACK  # 9 of the 9 expected by Q3
+
+
+@pytest.mark.parametrize(
+    ("text", "aggregation", "quarter", "expected"),
+    [
+        # 12回 spread evenly: each quarter should add 3.
+        ("12回", FLOW, 1, Decimal("3")),
+        ("12回", FLOW, 3, Decimal("3")),
+        # 登録者 120名 growing evenly: 30 registered by Q1, 90 standing at the end of Q3.
+        ("登録者 120名", LEVEL, 1, Decimal("30")),
+        ("登録者 120名", LEVEL, 3, Decimal("90")),
+        # 5月、11月 (Q1 and Q3): the flow's Q2 adds nothing, its Q3 adds the second half.
+        ("2回 5月、11月に開催", FLOW, 2, Decimal("0")),
+        ("2回 5月、11月に開催", FLOW, 3, Decimal("1")),
+        ("随時実施", FLOW, 2, Decimal("0")),
+    ],
+)
+def test_the_pace_of_a_quarter_follows_the_aggregation(text, aggregation, quarter, expected):
+    assert expected_in_quarter(parse_target(text, ""), quarter, aggregation) == expected

@@ -354,3 +354,21 @@ def test_the_revision_list_reads_in_a_fixed_number_of_queries(
     with django_assert_num_queries(7):
         large = client.get(url)
     assert large.content.count(b"<tr") == small.content.count(b"<tr") + 3
+
+
+def test_the_report_book_shows_the_original_and_the_revised_target(world, row):
+    from books.reports import report_row
+    from results.basis import RowFigures
+
+    _fixed(world)
+    _approve(world, 1, 2)
+    change = _edit(row, "4回", revision_reason="縮小", revision_from=3)
+    target_revision_approve(revision=change.revision, user=None)
+    row.refresh_from_db()
+    at_q2, at_q3 = (
+        report_row(row, RowFigures(item_progress(row, row.results.all(), q), frozenset()))
+        for q in (2, 3)
+    )
+    assert at_q2.target_text == "8回\n（当初 8回、第3四半期から 4回に補正）"
+    assert at_q3.target_text == "4回\n（当初 8回、第3四半期から 4回に補正）"
+    assert (at_q2.rate, at_q3.rate) == (Decimal("50.0"), Decimal("100.0"))

@@ -114,10 +114,20 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
         f"  <td>\n    <div>{esc(item.target_text or '―')}</div>\n"
         f'    <div class="understood">{understood}</div>\n'
     )
+    if item.target_from_quarter is not None:
+        parts.append(f'    <div class="small text-danger">{esc(item.revision_label)}</div>\n')
+    standing = item.aggregation != item.Aggregation.FLOW
+    if row.quantities and standing:
+        # A level or a maximum: the quarter's figure is the number standing, not an addition.
+        parts.append(
+            f'    <div class="small text-info">{esc(item.get_aggregation_display())}：'
+            "その時点の数を入力</div>\n"
+        )
     if row.quantities:
         parts.append(
             '    <dl class="figures mb-0 mt-1">\n'
-            f"      <dt>前期までの累計</dt><dd>{esc(row.previous_text)}</dd>\n"
+            f"      <dt>{'前期の数' if standing else '前期までの累計'}</dt>"
+            f"<dd>{esc(row.previous_text)}</dd>\n"
             f"      <dt>今期末の期待値</dt><dd>{esc(row.expected_text)}</dd>\n"
             "    </dl>\n"
         )
