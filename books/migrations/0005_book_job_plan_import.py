@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('books', '0003_book_job_include_unapproved'),
+        ('books', '0004_pdf_and_board_packet'),
         ('plans', '0003_plan_fix_revisions_aggregation'),
     ]
 
