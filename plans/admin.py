@@ -196,6 +196,11 @@ class PlanItemAdminForm(forms.ModelForm):
                 revision_from=data.get("revision_from"),
             ).items():
                 self.add_error(field, message)
+        if self.instance.pk:
+            for field, message in services.aggregation_change_errors(
+                item=self.instance, aggregation=data.get("aggregation")
+            ).items():
+                self.add_error(field, message)
         return data
 
 

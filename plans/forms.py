@@ -7,7 +7,7 @@ from targets.parser import parse_target
 from targets.types import Kind, ParsedTarget, Quantity
 
 from .models import AuditEvent, PlanItem, User
-from .services import target_change_errors
+from .services import aggregation_change_errors, target_change_errors
 
 QUARTER_CHOICES = [(q, f"第{q}四半期から") for q in (1, 2, 3, 4)]
 
@@ -58,6 +58,10 @@ class PlanItemForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for field, message in aggregation_change_errors(
+            item=self.instance, aggregation=data.get("aggregation")
+        ).items():
+            self.add_error(field, message)
         if "revision_reason" in self.fields and "target_text" in data:
             errors = target_change_errors(
                 item=self.instance,

@@ -295,6 +295,8 @@ def plan_item_update(
         proposes = target_changed and not fixed
         aggregation = propose_aggregation(parsed).value if proposes else stored.aggregation
     if aggregation != stored.aggregation:
+        if fixed:
+            _check_aggregation_change(stored)
         changes["aggregation"] = [stored.aggregation, aggregation]
 
     for field_name, value in texts.items():
@@ -467,6 +469,18 @@ def _check_from_quarter(item: PlanItem, from_quarter: int | None, field: str) ->
         )
 
 
+def _check_aggregation_change(item: PlanItem) -> None:
+    """A 確定 row's 集計方法 changes only while none of its 係's quarters is approved:
+    an approved quarter's figure would otherwise change its meaning."""
+    if revision_first_quarter(item) != 1:
+        raise ValidationError(
+            {
+                "aggregation": "承認済みの四半期があるため、集計方法は変えられません"
+                "（承認した数の意味が変わるためです）。"
+            }
+        )
+
+
 def _revision_errors(item: PlanItem, reason: str, from_quarter: int | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not reason.strip():
@@ -495,6 +509,21 @@ def target_change_errors(
     if not fiscal_year.is_plan_fixed or target_text == item.target_text:
         return {}
     return _revision_errors(item, revision_reason, revision_from)
+
+
+def aggregation_change_errors(*, item: PlanItem, aggregation: str | None) -> dict[str, str]:
+    """What would refuse changing ``item``'s 集計方法 to ``aggregation``, by form field."""
+    if not aggregation or aggregation == item.aggregation:
+        return {}
+    if not FiscalYear.objects.filter(
+        businesses__initiatives__items=item, plan_fixed_at__isnull=False
+    ).exists():
+        return {}
+    try:
+        _check_aggregation_change(item)
+    except ValidationError as error:
+        return {k: v[0] for k, v in error.message_dict.items()}
+    return {}
 
 
 def _revision_create(

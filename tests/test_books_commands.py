@@ -84,6 +84,26 @@ def test_import_plan_into_another_year(r2_plan, tmp_path):
     assert PlanItem.objects.filter(initiative__business__fiscal_year__year=2021).count() == 320
 
 
+def test_import_plan_into_a_year_with_a_plan_writes_nothing_and_says_where_to_confirm(
+    r2_plan, tmp_path
+):
+    path = tmp_path / "plan.xlsx"
+    run("export_plan", "--year", "2020", "--output", str(path))
+    workbook = load_workbook(path)
+    sheet = workbook["総務課"]
+    row = next(
+        r for r in range(1, sheet.max_row + 1) if sheet.cell(r, xlsx.PLAN_TAG).value == "item"
+    )
+    key = sheet.cell(row, xlsx.PLAN_KEY).value
+    before = PlanItem.objects.get(key=key).target_text
+    sheet.cell(row, 4).value = "99回"
+    workbook.save(path)
+    out, _ = run("import_plan", str(path), "--year", "2020")
+    assert "まだ反映していません（変更 1行・追加 0行・削除 0行）" in out
+    assert "/plans/imports/" in out
+    assert PlanItem.objects.get(key=key).target_text == before
+
+
 def test_import_plan_prints_every_problem_and_fails(world, tmp_path):
     path = tmp_path / "plan.xlsx"
     org = f"--organization={world.organization.name}"

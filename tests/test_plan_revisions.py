@@ -372,3 +372,15 @@ def test_the_report_book_shows_the_original_and_the_revised_target(world, row):
     assert at_q2.target_text == "8回\n（当初 8回、第3四半期から 4回に補正）"
     assert at_q3.target_text == "4回\n（当初 8回、第3四半期から 4回に補正）"
     assert (at_q2.rate, at_q3.rate) == (Decimal("50.0"), Decimal("100.0"))
+
+
+def test_the_aggregation_of_a_fixed_plan_changes_only_before_any_approval(world, row):
+    _fixed(world)
+    changed = _edit(row, row.target_text, aggregation="level")
+    assert changed.item.aggregation == "level"
+    _approve(world, 1)
+    with pytest.raises(ValidationError) as refused:
+        _edit(row, row.target_text, aggregation="max")
+    assert "承認済みの四半期があるため" in refused.value.message_dict["aggregation"][0]
+    row.refresh_from_db()
+    assert row.aggregation == "level"

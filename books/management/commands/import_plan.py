@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from ...imports import ImportRefused, plan_import
 from ._common import add_organization_argument, organization_get, report_refused
@@ -10,8 +11,9 @@ from ._common import add_organization_argument, organization_get, report_refused
 
 class Command(BaseCommand):
     help = (
-        "事業計画のブックを取り込みます。計画のない年度には計画を作成し、計画のある年度では"
-        "行キーで照合して更新します。問題があればすべて表示し、何も変更せずに終了します（終了コード 1）。"
+        "事業計画のブックを取り込みます。計画のない年度には計画を作成します。計画のある年度では"
+        "行キーで照合した変更点を保存するだけで、計画は変えません（事務局が画面で確認して反映します）。"
+        "問題があればすべて表示し、何も変更せずに終了します（終了コード 1）。"
     )
 
     def add_arguments(self, parser):
@@ -26,3 +28,6 @@ class Command(BaseCommand):
         except ImportRefused as refused:
             report_refused(self, refused)
         self.stdout.write(summary.message)
+        if summary.plan_import_id is not None:
+            url = reverse("plans:import_preview", args=[summary.plan_import_id])
+            self.stdout.write(f"変更点の確認と反映は事務局の画面で行います: {url}")
