@@ -85,10 +85,10 @@ _MULTIPLIERS: dict[str, Decimal] = {
 # flags a figure can have. A word made only of these is understood; anything else next
 # to a figure is a label (before it) or not understood (after it).
 _PLANNED_TERMS = frozenset({"予定"})
-_APPROX_TERMS = frozenset({"程度", "前後", "くらい", "ぐらい"})
+_APPROX_TERMS = frozenset({"程度", "前後", "くらい", "ぐらい", "余", "余り", "強", "弱"})
 _INCREASE_TERMS = frozenset({"増", "増加"})
 _DECREASE_TERMS = frozenset({"減", "減少"})
-_UPPER_LIMIT_TERMS = frozenset({"以内", "以下", "未満"})
+_UPPER_LIMIT_TERMS = frozenset({"以内", "以下", "未満", "まで"})
 _TERMS: tuple[str, ...] = (
     # particles and connectives
     "を", "に", "で", "へ", "と", "の", "は", "が", "も", "や", "て", "から", "まで", "より",
@@ -176,13 +176,16 @@ _ERA_YEAR_RE = re.compile(
     r"|(?P<era>令和|平成|昭和)\s*(?P<ey>元|[0-9]{1,2})\s*(?P<eyd>年度?)"
     r"|(?<![0-9A-Za-z])(?P<abbr>[RH])\s*(?P<ay>元|[0-9]{1,2})(?![0-9])\s*(?:年度?)?"
     r"|(?<![0-9])(?P<y>(?:19|20)[0-9]{2})\s*(?P<yd>年度?)"
-    r"|(?<![0-9.,])(?P<sy>[0-9]{2})\s*年度"
+    r"|(?<![0-9.,])(?P<sy>[0-9]{1,2})\s*年度"
     r"|(?<![0-9.,])(?P<sc>[0-9]{2})\s*年(?=\s*:)"
 )
 # 「1日あたり」「1月当たり」「1人につき」: the figure is a rate (not January).
 _RATE_RE = re.compile(
     r"(?<![0-9])(?:1\s*)?(?P<u>か月|月|日|週|年間|年|人|回|件|世帯|団体|か所|校|施設)"
     r"\s*(?:あたり|当たり|当り|につき)"
+    # 「1ヵ月2回」: per month; 「1年間の利用件数」: the figure is for a year.
+    r"|(?<![0-9月])1\s*(?P<u2>か月|週)(?=\s*[0-9])"
+    r"|(?<![0-9月])1\s*(?P<u3>年|か月|週|日)間(?=\s*[のでに])"
 )
 # 「5年に1回」「3年ごと」「隔年」: not every year.
 _MULTI_YEAR_RE = re.compile(
@@ -206,6 +209,10 @@ _ORDINAL_RE = re.compile(
     r"第\s*[0-9]+\s*(?:回|期|次|号|層|条|種|位|弾|部|章|節|版|地区|区|日曜|四半期)?"
     # 「第4回、5回の2回」: the numbers listed after an ordinal are ordinals too.
     r"(?:\s*[、,・]\s*[0-9]+\s*(?:回|期|次|号))*"
+    # 「2種免許」「1級」: a class, part of a name.
+    r"|(?<![0-9])[0-9](?:種(?!類)|級|類)(?=[\u4e00-\u9fff\u30a1-\u30fa])"
+    # 「2目介護予防…事業費」: the number of a budget line (款・項・目).
+    r"|(?<![0-9])[0-9]{1,2}(?:款|項(?!目)|目(?![標的次録安]))(?=[^\s0-9、,])"
 )
 _WEEKDAY_CADENCE_RE = re.compile(
     rf"(?:(?P<par>奇数|偶数)月\s*の?\s*)?(?:毎月\s*)?第\s*(?P<n>[0-9])\s*(?P<wd>{_WEEKDAY})\s*曜日?"
@@ -224,6 +231,10 @@ _MONTH_RANGE_RE = re.compile(
 _MONTH_DAY_RE = re.compile(
     rf"(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}"
 )
+# 「（1ヶ月間）」 after dates: how long the schedule runs.
+_DURATION_RE = re.compile(r"\(\s*[0-9]+\s*(?:か月|日|週|年)間\s*\)")
+# 「11日:9人」: the day of a dated line (the month is written above it).
+_DAY_LABEL_RE = re.compile(r"(?<![0-9月])[0-9]{1,2}\s*日(?=\s*:)")
 _DEADLINE_RE = re.compile(
     rf"(?:(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月|(?P<fy>年度|\ue000 *)){_DEADLINE_TAIL}(?:に)?"
 )
@@ -249,7 +260,7 @@ _SEPARATORS = frozenset("/、,;:。[]{}「」『』【】〈〉《》<>\"'")
 _TIMES = frozenset("×✕✖*")
 _WORD_RE = re.compile(r"[^\s()0-9/、,;:。\[\]{}「」『』【】〈〉《》<>\"'×✕✖*\ue000]+")
 # Marks that say nothing about a figure; any other symbol (「？」「※」「~」) is 要確認.
-_HARMLESS_SYMBOLS = frozenset("・.…―ー_-")
+_HARMLESS_SYMBOLS = frozenset("・.…―ー_-~")
 
 # Beyond these a figure cannot be stored (the models keep 14 digits, 2 of them decimal)
 # and would not survive the float of the JSON form: it is not read, only noted.
@@ -454,6 +465,8 @@ def _normalise(text: str) -> str:
         s = _COMPOUND_RE.sub(_compound_number, s)
     if "所" in s or "月" in s or "名" in s:
         s = _COUNTER_RE.sub(_counter, s)
+    if "・" in s:
+        s = _NAKAGURO_POINT_RE.sub(r"\1.\2", s)  # 「6・9%」 is 6.9%
     # Runs of whitespace to one space, trimmed: str.split() splits where \s matches.
     return " ".join(s.split())
 
@@ -528,6 +541,9 @@ def _kanji_number(m: re.Match[str]) -> str:
 
 
 _KANJI_TRIGGERS = frozenset("〇一二三四五六七八九十百千")
+
+
+_NAKAGURO_POINT_RE = re.compile(r"(?<![0-9])([0-9]+)・([0-9]+)(?=\s*%)")
 
 
 def _counter(m: re.Match[str]) -> str:
@@ -682,7 +698,7 @@ class _ScheduleReader:
         return _YEAR_MARK + " " * (len(m.group()) - 1)
 
     def _rate(self, m: re.Match[str]) -> None:
-        unit = m.group("u")
+        unit = m.group("u") or m.group("u2") or m.group("u3")
         self.schedule.rate = {"か月": "月", "年間": "年"}.get(unit, unit)
 
     def _multi_year(self, m: re.Match[str]) -> Any:
@@ -840,13 +856,14 @@ class _Step:
 _R = _ScheduleReader
 _SCHEDULE_STEPS: tuple[_Step, ...] = (
     _Step(_PRODUCT_RE, _R._product, frozenset("×✕✖*xX"), Role.FACTOR),
-    _Step(_RATE_RE, _R._rate, frozenset("あ当き"), Role.RATE, False),
+    _Step(_RATE_RE, _R._rate, frozenset("あ当き間月週"), Role.RATE, False),
     _Step(_DATE_RE, _R._date, frozenset("年"), Role.DATE),
     _Step(_ERA_YEAR_RE, _R._era_year, frozenset("年RH"), Role.YEAR),
     _Step(_MULTI_YEAR_RE, _R._multi_year, frozenset("年"), Role.CADENCE, False),
     _Step(_TIME_RE, _R._time, frozenset("時:"), Role.TIME),
     _Step(_WEEKDAY_CADENCE_RE, _R._weekday_cadence, frozenset("曜"), Role.CADENCE, False),
-    _Step(_ORDINAL_RE, _R._ordinal, frozenset("第"), Role.ORDINAL),
+    _Step(_ORDINAL_RE, _R._ordinal, frozenset("第款項目種級類"), Role.ORDINAL),
+    _Step(_DURATION_RE, _R._ordinal, frozenset("間"), Role.DURATION),
     _Step(_AGE_RE, _R._ordinal, frozenset("歳才代"), Role.QUALIFIER),
     _Step(_EVERY_MONTHS_RE, _R._every_months, frozenset("月"), Role.CADENCE),
     _Step(_QUARTERLY_RE, _R._quarterly, frozenset("半"), Role.CADENCE),
@@ -856,6 +873,7 @@ _SCHEDULE_STEPS: tuple[_Step, ...] = (
     _Step(_PER_CADENCE_RE, _R._per_cadence, frozenset("回度"), Role.CADENCE, detail_only=True),
     _Step(_MONTH_RANGE_RE, _R._month_range, frozenset("月"), Role.MONTH),
     _Step(_MONTH_DAY_RE, _R._month_day, frozenset("日"), Role.DATE),
+    _Step(_DAY_LABEL_RE, _R._ordinal, frozenset("日"), Role.DATE),
     _Step(_DEADLINE_RE, _R._deadline, frozenset("ま"), Role.MONTH, False),
     _Step(_START_RE, _R._start, frozenset("月"), Role.MONTH),
     _Step(_PARITY_RE, _R._parity, frozenset("数"), Role.MONTH, False),
@@ -1030,7 +1048,7 @@ def _unit(s: str, i: int) -> tuple[str, int]:
             return m.group(), m.end()
         unit, end = _unit_run(s, i + 1)
         # 「570 自治体」: a counter after a space, when nothing follows it.
-        if unit not in _UNIT_SET and not (unit and (end == len(s) or s[end] in "、,/)")):
+        if unit not in _UNIT_SET and not (unit and (end == len(s) or s[end] in "、,/()")):
             return "", i
     return unit, end
 
@@ -1115,6 +1133,8 @@ class _QuantityReader:
         self.after_no = False  # 「(320人)の」: a share may follow
         self.after_ni = False  # 「2校に」: a ratio may follow
         self.after_kara = False  # 「50件から」: a range may follow
+        # The range just read with から, to undo when a change follows (「3回から4回に増」).
+        self.kara: tuple[_Q, _Q, int, str] | None = None
         self.base: _Q | None = None
         self.compared: list[_Q] = []
         self.spans: list[tuple[int, int, str, Role]] = []  # roles recorded while reading
@@ -1152,6 +1172,20 @@ class _QuantityReader:
             self.of_total_q, self.last = self.last, None
             self.previous = "fill"
             return
+        if self.kara is not None and self.last is self.kara[0] and _CHANGE_RE.match(word):
+            # 「年3回から4回に増した」「週16人から40人まで増やす」: the figure is the new
+            # one; the old one is what it is compared with.
+            old, new, end, written = self.kara
+            old.max, old.end, old.written, old.role = None, end, written, Role.PREVIOUS
+            new.per = new.per or old.per
+            self.segments[-1].quantities.remove(old)
+            self.compared.append(old)
+            self.segments[-1].quantities.append(new)
+            self.last, self.kara = new, None
+            self.understood = True
+            self.previous = "fill"
+            return
+        self.kara = None
         marker = "うち" if "うち" in word else "の内" if "の内" in word else ""
         if marker and self.last is not None and not self.pending:
             # 「相談200件のうち新規80件」: the next figure is part of the last, never added.
@@ -1243,13 +1277,15 @@ class _QuantityReader:
             self.after_kara
             and last is not None
             and not self.pending
-            and (q.unit, q.per) == (last.unit, last.per)
+            and q.unit == last.unit
+            and q.per in ("", last.per)
             and q.max is None
             and last.max is None
             and q.value > last.value
         ):
             # 「50件から60件前後」: a range written with から (the lower bound is the bar).
             self.after_kara = False
+            self.kara = (last, q, last.end, last.written)
             last.max, last.end, last.written = q.value, q.end, f"{last.written}から{q.written}"
             self.previous = "qty"
             return
@@ -1367,11 +1403,18 @@ class _QuantityReader:
 
     # -- result ---------------------------------------------------------------------
 
-    def finish(self) -> None:
+    def finish(self, *, scheduled: bool = False) -> None:
+        """Ends the reading; ``scheduled`` says the schedule reader found a schedule."""
         # A year alone says when, not what: 「令和3年度中に実施」.
         self.pending = [word for word in self.pending if word not in self.years]
-        if self.pending and self.last is not None and all(map(_is_description, self.pending)):
-            self.pending = []  # 「1,237件の相談に対応」: what the figure counts
+        if (
+            self.pending
+            and (self.last is not None or scheduled)
+            and all(map(_is_description, self.pending))
+        ):
+            # 「1,237件の相談に対応」: what the figure counts; 「総会の開催 6月17日」: what
+            # is done on the date.
+            self.pending = []
         if self.pending:
             self.notes.append(f"「{' '.join(self.pending)}」を読み取れませんでした。")
             self.pending = []
@@ -1482,9 +1525,10 @@ class _QuantityReader:
     def roles(self) -> list[tuple[int, int, str, Role]]:
         """Where each figure read is written and its role (after ``result``)."""
         spans = list(self.spans)
-        # The compared figures are still in their segments; the base is not.
-        for q in (*self.all_read(), *([self.base] if self.base else [])):
-            if q.role is not None:
+        seen: set[int] = set()
+        for q in (*self.all_read(), *self.compared, *([self.base] if self.base else [])):
+            if q.role is not None and id(q) not in seen:
+                seen.add(id(q))
                 spans.append((q.start, q.end, q.written, q.role))
         return spans
 
@@ -1493,6 +1537,7 @@ class _QuantityReader:
 
 
 _TOTAL_LABELS = frozenset({"計", "合計", "総計", "総数"})
+_CHANGE_RE = re.compile(r"(?:に|へ|まで)(?:増|拡|伸|引き上げ)")
 _LIMIT_LABELS = ("上限", "限度", "最大", "最高")
 _LABEL_SYMBOLS = frozenset("~・.…―ー_-")  # a label of these alone is a stray mark
 # A figure without a unit takes it from a label naming a count (「開催回数」 → 回).
@@ -1598,7 +1643,17 @@ def _parse(text: str, detail: str) -> ParsedTarget:
     notes = reader.notes
     quantity_reader = _QuantityReader()
     quantity_reader.feed(_tokenise(rest, notes, schedule.years))
-    quantity_reader.finish()
+    quantity_reader.finish(
+        scheduled=bool(
+            schedule.months
+            or schedule.dates
+            or schedule.cadence
+            or schedule.deadline
+            or schedule.start
+            or schedule.halves
+            or schedule.times
+        )
+    )
     quantities, parts = quantity_reader.result()
     notes += quantity_reader.notes
     if schedule.rate and quantities and not quantities[0].per:

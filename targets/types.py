@@ -36,6 +36,7 @@ class Role(StrEnum):
     MONTH = "month"  # a scheduled month, a deadline or a start month
     DATE = "date"  # a date (「2020年9月10日」)
     TIME = "time"  # a time of day (「10時～12時」)
+    DURATION = "duration"  # how long the schedule runs (「（1ヶ月間）」)
     YEAR = "year"  # a year or era (「令和4年度」, 「R4」)
     ORDINAL = "ordinal"  # part of a name (「第2層」, 「第3回」)
     QUALIFIER = "qualifier"  # who or what is counted (「75歳以上の」, 「60代」)
@@ -57,6 +58,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.MONTH: "月",
     Role.DATE: "日付",
     Role.TIME: "時刻",
+    Role.DURATION: "期間",
     Role.YEAR: "年・年度",
     Role.ORDINAL: "名称の番号",
     Role.QUALIFIER: "対象の条件（年齢など）",
