@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from .types import Factor, Kind, Number, ParsedTarget, Part, Quantity, Role
@@ -186,6 +186,8 @@ _RATE_RE = re.compile(
     # 「1ヵ月2回」: per month; 「1年間の利用件数」: the figure is for a year.
     r"|(?<![0-9月])1\s*(?P<u2>か月|週)(?=\s*[0-9])"
     r"|(?<![0-9月])1\s*(?P<u3>年|か月|週|日)間(?=\s*[のでに])"
+    # 「1口 500円」: what a price in yen is for.
+    r"|(?<![0-9])1\s*(?P<u4>口|人|世帯|団体|地区|校|か所|件)\s*(?=[0-9][0-9,]*\s*(?:円|万円|千円))"
 )
 # 「5年に1回」「3年ごと」「隔年」: not every year.
 _MULTI_YEAR_RE = re.compile(
@@ -234,7 +236,11 @@ _MONTH_DAY_RE = re.compile(
 # 「（1ヶ月間）」 after dates: how long the schedule runs.
 _DURATION_RE = re.compile(r"\(\s*[0-9]+\s*(?:か月|日|週|年)間\s*\)")
 # 「11日:9人」: the day of a dated line (the month is written above it).
-_DAY_LABEL_RE = re.compile(r"(?<![0-9月])[0-9]{1,2}\s*日(?=\s*:)")
+_DAY_LABEL_RE = re.compile(
+    rf"(?<![0-9月])[0-9]{{1,2}}\s*日(?=\s*:)"
+    # 「2016年10月22日(土)～24日(月)」: the last day of a range of dates.
+    rf"|(?<=~)\s*[0-9]{{1,2}}\s*日{_WEEKDAY_PAREN}"
+)
 _DEADLINE_RE = re.compile(
     rf"(?:(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月|(?P<fy>年度|\ue000 *)){_DEADLINE_TAIL}(?:に)?"
 )
@@ -453,7 +459,12 @@ def _optional_int(value: Any) -> int | None:
 
 def _normalise(text: str) -> str:
     """NFKC, one spelling per range mark, counter and space; stripped."""
+    if not _CIRCLED_TRIGGERS.isdisjoint(text):
+        # 「①中丸支部」: a list marker; NFKC would make it the number 1.
+        text = _CIRCLED_RE.sub(" ", text)
     s = unicodedata.normalize("NFKC", text)
+    if "¥" in s:
+        s = _YEN_SIGN_RE.sub(r"\1円", s)  # 「¥11,828,600」
     if _INVISIBLE_RE.search(s):
         s = _INVISIBLE_RE.sub("", s)
     if _DASHES_RE.search(s):
@@ -543,6 +554,13 @@ def _kanji_number(m: re.Match[str]) -> str:
 _KANJI_TRIGGERS = frozenset("〇一二三四五六七八九十百千")
 
 
+_CIRCLED_RE = re.compile("[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]")
+_CIRCLED_TRIGGERS = frozenset(
+    chr(c)
+    for r in ((0x2460, 0x24FF), (0x2776, 0x2793), (0x3251, 0x325F), (0x32B1, 0x32BF))
+    for c in range(r[0], r[1] + 1)
+)
+_YEN_SIGN_RE = re.compile(r"¥\s*([0-9][0-9,]*)")
 _NAKAGURO_POINT_RE = re.compile(r"(?<![0-9])([0-9]+)・([0-9]+)(?=\s*%)")
 
 
@@ -623,12 +641,8 @@ class _ScheduleReader:
             return text, self.schedule
         self.schedule = _Schedule()
         has_digit = not present.isdisjoint(_DIGITS)
-        for step in _SCHEDULE_STEPS:
-            if (
-                (step.detail_only and self.strict)
-                or (step.needs_digit and not has_digit)
-                or present.isdisjoint(step.triggers)
-            ):
+        for step in _STRICT_STEPS if self.strict else _SCHEDULE_STEPS:
+            if (step.needs_digit and not has_digit) or present.isdisjoint(step.triggers):
                 continue
             text = step.pattern.sub(partial(_blank, step, self), text)
         return text, self.schedule
@@ -698,7 +712,7 @@ class _ScheduleReader:
         return _YEAR_MARK + " " * (len(m.group()) - 1)
 
     def _rate(self, m: re.Match[str]) -> None:
-        unit = m.group("u") or m.group("u2") or m.group("u3")
+        unit = m.group("u") or m.group("u2") or m.group("u3") or m.group("u4")
         self.schedule.rate = {"か月": "月", "年間": "年"}.get(unit, unit)
 
     def _multi_year(self, m: re.Match[str]) -> Any:
@@ -856,7 +870,7 @@ class _Step:
 _R = _ScheduleReader
 _SCHEDULE_STEPS: tuple[_Step, ...] = (
     _Step(_PRODUCT_RE, _R._product, frozenset("×✕✖*xX"), Role.FACTOR),
-    _Step(_RATE_RE, _R._rate, frozenset("あ当き間月週"), Role.RATE, False),
+    _Step(_RATE_RE, _R._rate, frozenset("あ当き間月週円"), Role.RATE, False),
     _Step(_DATE_RE, _R._date, frozenset("年"), Role.DATE),
     _Step(_ERA_YEAR_RE, _R._era_year, frozenset("年RH"), Role.YEAR),
     _Step(_MULTI_YEAR_RE, _R._multi_year, frozenset("年"), Role.CADENCE, False),
@@ -881,6 +895,7 @@ _SCHEDULE_STEPS: tuple[_Step, ...] = (
     _Step(_MONTH_RE, _R._month, frozenset("月"), Role.MONTH),
     _Step(_HALF_RE, _R._half, frozenset("期"), Role.MONTH, False),
 )
+_STRICT_STEPS = tuple(step for step in _SCHEDULE_STEPS if not step.detail_only)
 _DIGIT_RE = re.compile("[0-9]")
 _DIGITS = frozenset("0123456789")
 _TRIGGERS = frozenset().union(*(step.triggers for step in _SCHEDULE_STEPS))
@@ -1090,6 +1105,7 @@ def _split(word: str, pattern: re.Pattern[str]) -> list[str] | None:
     return terms
 
 
+@lru_cache(maxsize=4096)
 def _decompose(word: str) -> frozenset[str] | None:
     """The terms ``word`` is made of when it is only particles, verbs and flags; else None."""
     terms = _split(word, _TERM_RE)
@@ -1133,6 +1149,7 @@ class _QuantityReader:
         self.after_no = False  # 「(320人)の」: a share may follow
         self.after_ni = False  # 「2校に」: a ratio may follow
         self.after_kara = False  # 「50件から」: a range may follow
+        self.no_label = False  # 「1件の受任が」: the next figure may be counted in its group
         # The range just read with から, to undo when a change follows (「3回から4回に増」).
         self.kara: tuple[_Q, _Q, int, str] | None = None
         self.base: _Q | None = None
@@ -1160,6 +1177,9 @@ class _QuantityReader:
                 self.notes.append("掛け算（×）を読み取れませんでした。")
                 self.previous = "sep"
             else:
+                if token.text == ":" and self.pending and self.last is not None:
+                    # 「23地区交流センター等:延べ8,188人」: a figure inside the label.
+                    self.no_label = True
                 self.previous = "sep"
 
     def _word(self, word: str) -> None:
@@ -1199,9 +1219,12 @@ class _QuantityReader:
                     self.previous = "fill"
                     return
         terms = _decompose(word)
-        self.after_no = terms == {"の"}
-        self.after_ni = terms == {"に"} and self.previous == "qty"
-        self.after_kara = terms == {"から"} and self.previous == "qty"
+        self.after_no = terms == _NO_TERM
+        # 「1件の受任が2,013人」: the figure before names a group of the next one.
+        if word.startswith("の") and terms is None and self.previous == "qty" and not self.pending:
+            self.no_label = True
+        self.after_ni = terms == _NI_TERM and self.previous == "qty"
+        self.after_kara = terms == _KARA_TERM and self.previous == "qty"
         if terms is None and "各" in word and self.last is not None and not self.pending:
             # 「年1回以上各施設」: the scope of the figure before (once for each facility).
             head, scope = word.split("各", 1)
@@ -1272,6 +1295,11 @@ class _QuantityReader:
                 f"「{self.last.written}に{q.written}」は割合です。目標値を確認してください。"
             )
         self.after_ni = False
+        if self.no_label and self.last is not None and self.last.unit != q.unit:
+            self.notes.append(
+                f"「{self.last.written}」と「{q.written}」のどちらが目標値か読み取れませんでした。"
+            )
+        self.no_label = False
         last = self.last
         if (
             self.after_kara
@@ -1290,15 +1318,21 @@ class _QuantityReader:
             self.previous = "qty"
             return
         self.after_kara = False
-        year = any(word in self.years for word in self.pending)
-        if any(_LABEL_SYMBOLS.issuperset(word) for word in self.pending):
-            self.notes.append(f"「{' '.join(self.pending)}」を読み取れませんでした。")
-        label = _canonical_label(self.pending) if self.pending else ""
-        if any(word in label for word in _LIMIT_LABELS):
-            self.notes.append(
-                f"「{label} {q.written}」は上限を示す数です。目標値を確認してください。"
-            )
-        self.pending = []
+        year = False
+        label = ""
+        if self.pending:
+            pending = self.pending
+            year = bool(self.years) and not self.years.isdisjoint(pending)
+            for word in pending:
+                if _LABEL_SYMBOLS.issuperset(word):
+                    self.notes.append(f"「{' '.join(pending)}」を読み取れませんでした。")
+                    break
+            label = _canonical_label(pending)
+            if label and _LIMIT_RE.search(label):
+                self.notes.append(
+                    f"「{label} {q.written}」は上限を示す数です。目標値を確認してください。"
+                )
+            self.pending = []
         if not q.unit:
             # 「開催回数: 2」「総利用者数 2,510」: the label says what is counted.
             q.unit = next((u for suffix, u in _COUNT_LABELS if label.endswith(suffix)), "")
@@ -1406,7 +1440,8 @@ class _QuantityReader:
     def finish(self, *, scheduled: bool = False) -> None:
         """Ends the reading; ``scheduled`` says the schedule reader found a schedule."""
         # A year alone says when, not what: 「令和3年度中に実施」.
-        self.pending = [word for word in self.pending if word not in self.years]
+        if self.pending and self.years:
+            self.pending = [word for word in self.pending if word not in self.years]
         if (
             self.pending
             and (self.last is not None or scheduled)
@@ -1430,17 +1465,26 @@ class _QuantityReader:
         ``self.base`` hold the figures that are not targets.
         """
         segments = self.segments
+        if len(segments) == 1 and len(segments[0].quantities) == 1:
+            # The usual target, one figure: nothing to compare, add or share out.
+            seg, q = segments[0], segments[0].quantities[0]
+            if seg.label:
+                q.label = seg.label
+            if q.role is None:
+                q.role = Role.TOTAL if q.label in _TOTAL_LABELS else Role.MAIN
+            return (q.freeze(),), ()
         labelled = any(seg.label for seg in segments)
         # 「予算2,400千円（前年度2,350千円）」: a previous or baseline value is compared
         # with, never tracked nor added — unless it is all the text says.
-        if labelled and any(not _is_comparison(seg.label) for seg in segments):
-            for seg in segments:
-                if _is_comparison(seg.label):
+        compared = [_is_comparison(seg.label) for seg in segments] if labelled else []
+        if compared and any(compared) and not all(compared):
+            for seg, is_compared in zip(segments, compared, strict=True):
+                if is_compared:
                     for position, q in enumerate(seg.quantities):
                         q.role = Role.PREVIOUS
                         q.label = seg.label if position == 0 else q.label
                         self.compared.append(q)
-            segments = [seg for seg in segments if not _is_comparison(seg.label)]
+            segments = [seg for seg, c in zip(segments, compared, strict=True) if not c]
         years = {seg.label for seg in segments if seg.year} if self.years else set()
         if len(years) >= 2:
             # 「R4:12件、R5:15件」: one target per year; which one is this year's is for a
@@ -1537,6 +1581,7 @@ class _QuantityReader:
 
 
 _TOTAL_LABELS = frozenset({"計", "合計", "総計", "総数"})
+_NO_TERM, _NI_TERM, _KARA_TERM = frozenset({"の"}), frozenset({"に"}), frozenset({"から"})
 _CHANGE_RE = re.compile(r"(?:に|へ|まで)(?:増|拡|伸|引き上げ)")
 _LIMIT_LABELS = ("上限", "限度", "最大", "最高")
 _LABEL_SYMBOLS = frozenset("~・.…―ー_-")  # a label of these alone is a stray mark
@@ -1559,12 +1604,17 @@ _DANGER_WORDS = (
 _COMPARISON_WORDS = ("前年", "昨年", "前回", "現状", "現在", "基準", "実績", "策定時")
 
 
+_DANGER_RE = re.compile(_alternation(_DANGER_WORDS))
+_COMPARISON_RE = re.compile(_alternation(_COMPARISON_WORDS))
+_LIMIT_RE = re.compile(_alternation(_LIMIT_LABELS))
+
+
 def _is_description(word: str) -> bool:
-    return bool(_DESCRIPTION_RE.fullmatch(word)) and not any(w in word for w in _DANGER_WORDS)
+    return bool(_DESCRIPTION_RE.fullmatch(word)) and not _DANGER_RE.search(word)
 
 
 def _is_comparison(label: str) -> bool:
-    return bool(label) and any(word in label for word in _COMPARISON_WORDS)
+    return bool(label) and _COMPARISON_RE.search(label) is not None
 
 
 def _is_breakdown(segments: list[_Segment]) -> bool:
@@ -1657,7 +1707,8 @@ def _parse(text: str, detail: str) -> ParsedTarget:
     quantities, parts = quantity_reader.result()
     notes += quantity_reader.notes
     if schedule.rate and quantities and not quantities[0].per:
-        quantities = (replace(quantities[0], per=schedule.rate), *quantities[1:])
+        main = _frozen(Quantity, **{**vars(quantities[0]), "per": schedule.rate})
+        quantities = (main, *quantities[1:])
 
     from_detail = _NO_SCHEDULE
     detail_s = _normalise(detail) if detail else ""
@@ -1759,10 +1810,19 @@ def _numbers(
         spans.sort(key=_span_start)
     for m in _NUMBER_RE.finditer(s):
         at = m.start()
-        if not any(start <= at < end for start, end, _, _ in spans):
+        for start, end, _, _ in spans:
+            if start <= at < end:
+                break
+        else:
             notes.append(f"「{m.group()}」が何の数か読み取れませんでした。")
-    return tuple([_frozen(Number, text=text, role=role) for _, _, text, role in spans])
+    return tuple([_number_role(text, role) for _, _, text, role in spans])
 
 
 def _span_start(span: tuple[int, int, str, Role]) -> int:
     return span[0]
+
+
+@lru_cache(maxsize=4096)
+def _number_role(text: str, role: Role) -> Number:
+    # Numbers are immutable and few texts are new: build each one once (bench/parser.py).
+    return _frozen(Number, text=text, role=role)

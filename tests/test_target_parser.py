@@ -707,6 +707,52 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
     ),
     # the end of a fiscal year written with its number
     ("20年度末までに1200万人", quantity(q(12_000_000, "人"), deadline_month=3)),
+    # a change from one figure to another: the new one, the old one compared
+    (
+        "年3回から4回に増した",
+        quantity(
+            q(4, "回", per="年"),
+            compared=(q(3, "回", per="年"),),
+            numbers=(n("3回", Role.PREVIOUS), n("4回", Role.MAIN)),
+        ),
+    ),
+    # words beside a date say what is done on it
+    (
+        "総会の開催 平成28年6月17日",
+        qualitative("総会の開催平成28年6月17日", dates=(date(2016, 6, 17),), months=(6,)),
+    ),
+    # how long a schedule runs is not a figure to track
+    (
+        "令和元年12月1日~12月31日まで(1ヶ月間)",
+        qualitative(
+            "令和元年12月1日~12月31日まで(1か月間)",
+            dates=(date(2019, 12, 1),),
+            months=(12,),
+            numbers=(
+                n("令和元年12月1日", Role.DATE),
+                n("12月31日", Role.DATE),
+                n("(1か月間)", Role.DURATION),
+            ),
+        ),
+    ),
+    # a list marker is not the number 1; a yen sign is yen; 6・9% is 6.9%
+    ("①中丸支部693,910円", quantity(q(693_910, "円", label="中丸支部"))),
+    ("総額 ¥11,828,600", quantity(q(11_828_600, "円", label="総額"))),
+    (
+        "「子育て・母子保健」の226件(6・9%)",
+        quantity(q(226, "件", label="子育て・母子保健"), q("6.9", "%")),
+    ),
+    # a price for one unit: 「1口 500円」 is 500 円 a 口
+    ("1口 500円", quantity(q(500, "円", per="口"))),
+    # a figure inside a label: which one is the target is for a person to say
+    (
+        "23地区交流センター等:延べ8,188人",
+        quantity(q(23, "地区"), q(8188, "人", label="交流センター等"), needs_review=True),
+    ),
+    (
+        "1件の受任が2,013人",
+        quantity(q(1, "件"), q(2013, "人", label="の受任"), needs_review=True),
+    ),
     # a share-out in brackets has its role too
     (
         "年8回 (各圏域2回)",
