@@ -43,7 +43,7 @@ class ExportForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    year = forms.IntegerField(label="年度（西暦の開始年）", min_value=1989, max_value=2200)
+    year = forms.IntegerField(label="年度", min_value=1989, max_value=2200)
     quarter = forms.TypedChoiceField(
         label="四半期", choices=QUARTERS, coerce=int, required=False, empty_value=None
     )

@@ -445,7 +445,7 @@ def _read_item(sheet: str, row: xlsx.SheetRow, errors: _Collector, *, keyed: boo
         try:
             key = str(uuid.UUID(str(key_value)))
         except ValueError:
-            errors.add("行キー（非表示の列）が壊れています。", sheet, row.number, "F")
+            errors.add("行の照合番号（非表示の F列）が壊れています。", sheet, row.number, "F")
     extra = _json(row.get(xlsx.PLAN_DATA)) if keyed else {}
     return _Item(sheet=sheet, row=row.number, key=key, extra=extra, **texts)
 
@@ -469,8 +469,8 @@ def _check_duplicates(businesses: list[_Business], errors: _Collector) -> None:
                 if item.key in seen:
                     first = seen[item.key]
                     errors.add(
-                        f"同じ行キーの行が2つあります（シート「{first.sheet}」{first.row}行目と同じ）。"
-                        "行をコピーして追加したときは、コピーした行の行キー（非表示の F列）を消してください。",
+                        f"同じ照合番号の行が2つあります（シート「{first.sheet}」{first.row}行目と同じ）。"
+                        "行をコピーして追加したときは、コピーした行の照合番号（非表示の F列）を消してください。",
                         item.sheet,
                         item.row,
                         "F",
@@ -739,8 +739,8 @@ class _PlanUpdate:
                         continue
                     if item.key not in self.db_items:
                         errors.add(
-                            "この行の行キーはこの年度の計画にありません。新しい行を追加するときは"
-                            "行キー（非表示の F列）を空にしてください。",
+                            "この行の照合番号はこの年度の計画にありません。新しい行を追加するときは"
+                            "照合番号（非表示の F列）を空にしてください。",
                             item.sheet,
                             item.row,
                             "F",

@@ -26,7 +26,7 @@ from plans.audit import audit_record
 from plans.models import AuditEvent, Business, Organization, Section, User
 from results.basis import Basis, Purpose, basis_for
 from results.models import SectionQuarter
-from shakyo.lib.fiscal import fiscal_year_label
+from shakyo.lib.fiscal import fiscal_year_label, plain_digits
 
 from . import pdf, reports, xlsx
 from .access import book_scope
@@ -61,7 +61,9 @@ def plan_export(
     """Write the 事業計画 of ``year`` for the given businesses."""
     book = reports.plan_book(businesses, year=year)
     xlsx.write_plan(book, output)
-    _audit_export(businesses.filter(fiscal_year__year=year), user, f"{book.title}を出力")
+    _audit_export(
+        businesses.filter(fiscal_year__year=year), user, f"{plain_digits(book.title)}を出力"
+    )
     return book
 
 
@@ -81,7 +83,9 @@ def report_export(
         businesses, year=year, quarter=quarter, basis=basis, on_row=on_progress
     )
     xlsx.write_report(book, output)
-    _audit_export(businesses.filter(fiscal_year__year=year), user, f"{book.title}を出力")
+    _audit_export(
+        businesses.filter(fiscal_year__year=year), user, f"{plain_digits(book.title)}を出力"
+    )
     return book
 
 
@@ -110,7 +114,7 @@ def city_export(
     _audit_export(
         businesses.filter(fiscal_year__year=year, commissioned_by=commissioner),
         user,
-        f"{book.title}を出力",
+        f"{plain_digits(book.title)}を出力",
     )
     return book
 
@@ -179,7 +183,7 @@ def entry_export(
         organization=section.department.organization,
         user=user,
         action=AuditEvent.Action.EXPORTED,
-        summary=f"{book.title}を出力",
+        summary=f"{plain_digits(book.title)}を出力",
         section=section,
     )
     return book
@@ -418,7 +422,7 @@ def _run_export(job: BookJob, progress: Progress) -> None:
     BookJob.objects.filter(pk=job.pk).update(
         result=job.result.name, result_name=_download_name(job)
     )
-    _finish(job, BookJob.State.DONE, f"{book.title}を作成しました。", [])
+    _finish(job, BookJob.State.DONE, f"{plain_digits(book.title)}を作成しました。", [])
 
 
 def _run_import(job: BookJob, progress: Progress) -> None:

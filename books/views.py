@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from plans import access as plan_access
 from plans.models import Organization, Section
 from plans.selectors import visible_years
 from results.basis import Purpose, basis_for
+from shakyo.lib.fiscal import fiscal_year_of
 
 from . import access, services
 from .forms import ExportForm, UploadForm
@@ -41,6 +43,13 @@ def _get_section_for_entry(request: HttpRequest, pk: int | None) -> Section:
     return section
 
 
+def _plan_import_years(years: list[int]) -> list[int]:
+    """Years a plan can be imported into: those with a plan, the current fiscal year and
+    the next one (the plan being drafted), newest first."""
+    current = fiscal_year_of(timezone.localdate())
+    return sorted({*years, current, current + 1, *(y + 1 for y in years[:1])}, reverse=True)
+
+
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -54,6 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "entry_sections": list(access.entry_sections(user).select_related("department")),
         "can_import_plan": access.can_import_plan(user),
         "can_include_unapproved": plan_access.can_read_unapproved(user),
+        "import_years": _plan_import_years(years),
         "jobs": BookJob.objects.filter(user=user).select_related("commissioner", "section")[:10],
     }
     plan_access.require(

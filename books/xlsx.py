@@ -1253,7 +1253,7 @@ def entry_columns(book: EntryBook) -> list[EntryColumn]:
         EntryColumn("cancel_reason", "中止の理由", 20, True),
         EntryColumn("note", "実施内容", 26, True),
         EntryColumn("reason", "理由・今後の対応（遅れ・未着手のとき）", 28, True),
-        EntryColumn("key", "行キー", 10, False),
+        EntryColumn("key", "照合番号", 10, False),
     ]
     return columns
 

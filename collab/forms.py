@@ -183,7 +183,7 @@ class ProfileForm(forms.ModelForm):
         label="始期",
         required=False,
         max_length=40,
-        help_text="和暦（昭和48、平成21）でも西暦（2009）でも。不明なら空欄。",
+        help_text="昭和48、平成21 のような和暦でも、2009 のような年でも入力できます。不明なら空欄。",
     )
     city_budget_text = forms.CharField(
         label="市の予算（千円）",

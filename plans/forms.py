@@ -124,12 +124,14 @@ class TargetStructureForm(forms.Form):
     kind = forms.ChoiceField(
         label="目標の種類", choices=PlanItem.TargetKind.choices, initial=Kind.QUANTITY.value
     )
-    value = forms.DecimalField(label="目標（主数値）", min_value=0, required=False)
+    value = forms.DecimalField(label="目標の数", min_value=0, required=False)
     max_value = forms.DecimalField(label="上限（範囲の場合）", min_value=0, required=False)
     unit = forms.CharField(label="単位", max_length=20, required=False)
     label = forms.CharField(label="何の数（任意）", max_length=100, required=False)
-    second_value = forms.DecimalField(label="副次の数値", min_value=0, required=False)
-    second_unit = forms.CharField(label="副次の単位", max_length=20, required=False)
+    second_value = forms.DecimalField(
+        label="（　）内などのもう一つの数", min_value=0, required=False
+    )
+    second_unit = forms.CharField(label="もう一つの数の単位", max_length=20, required=False)
     months = forms.TypedMultipleChoiceField(
         label="実施予定月",
         choices=[(m, f"{m}月") for m in FISCAL_MONTHS],
@@ -157,14 +159,14 @@ class TargetStructureForm(forms.Form):
         data = super().clean()
         if data.get("kind") == Kind.QUANTITY.value:
             if data.get("value") is None:
-                self.add_error("value", "数値の目標には主数値を入力してください。")
+                self.add_error("value", "数値の目標には目標の数を入力してください。")
             if not data.get("unit"):
                 self.add_error("unit", "単位を入力してください（回、件、人、円 など）。")
             upper = data.get("max_value")
             if upper is not None and data.get("value") is not None and upper < data["value"]:
-                self.add_error("max_value", "上限は主数値以上にしてください。")
+                self.add_error("max_value", "上限は目標の数以上にしてください。")
         if data.get("second_value") is not None and not data.get("second_unit"):
-            self.add_error("second_unit", "副次の数値の単位を入力してください。")
+            self.add_error("second_unit", "もう一つの数の単位を入力してください（人、団体 など）。")
         return data
 
     def to_target(self, text: str) -> ParsedTarget:
@@ -218,17 +220,22 @@ class ReviewFilterForm(forms.Form):
     q = forms.CharField(label="キーワード", required=False)
 
 
+class _UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return obj.display_name
+
+
 class AuditFilterForm(forms.Form):
-    user = forms.ModelChoiceField(label="利用者", queryset=None, required=False)
+    user = _UserChoiceField(label="利用者", queryset=None, required=False, empty_label="すべて")
     action = forms.ChoiceField(
         label="操作", choices=[("", "すべて"), *AuditEvent.Action.choices], required=False
     )
-    item = forms.IntegerField(label="計画の行ID", required=False, min_value=1)
+    item = forms.IntegerField(label="計画の行の番号", required=False, min_value=1)
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(organization=organization).order_by(
-            "username"
+            "last_name", "first_name", "username"
         )
 
 

@@ -411,7 +411,7 @@ def plan_item_set_structure(
     stored.save(update_fields=["target_edited", *_TARGET_FIELDS])
     _replace_quantities(stored, parsed)
     if old != stored.target:
-        _audit_item(stored, user, {"target": [old, stored.target]}, "目標値の解析結果を手で修正")
+        _audit_item(stored, user, {"target": [old, stored.target]}, "目標値の意味を手で修正")
     _copy(stored, item)
     return PlanItemChange(item=item)
 

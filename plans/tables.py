@@ -1,9 +1,13 @@
+from datetime import datetime
+
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from targets.display import describe_target
 
-from .models import AuditEvent, PlanItem
+from .audit import describe_changes
+from .models import AuditEvent, PlanItem, User
+from .templatetags.wareki import wareki
 
 
 class ReviewTable(tables.Table):
@@ -25,7 +29,7 @@ class ReviewTable(tables.Table):
     group = tables.Column("項目")
     name = tables.Column("内容")
     target_text = tables.Column("目標値")
-    understood = tables.Column("解析結果", empty_values=(), orderable=False)
+    understood = tables.Column("読み取った目標", empty_values=(), orderable=False)
     needs_review = tables.Column("要確認")
     edit = tables.Column("", empty_values=(), orderable=False)
 
@@ -74,8 +78,8 @@ class ReviewTable(tables.Table):
 
 
 class AuditTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name="日時", format="Y/m/d H:i")
-    user = tables.Column("利用者", accessor="user__username", default="（システム）")
+    at = tables.Column("日時")
+    user = tables.Column("利用者", default="（システム）")
     action = tables.Column("操作")
     section = tables.Column("係", accessor="section__name", default="")
     summary = tables.Column("内容")
@@ -88,16 +92,22 @@ class AuditTable(tables.Table):
         attrs = {"class": "table table-sm align-middle small"}
         empty_text = "記録はありません。"
 
-    def render_changes(self, value: dict) -> str:
+    def render_at(self, value: datetime) -> str:
+        return wareki(value)
+
+    def render_user(self, value: User) -> str:
+        return value.display_name
+
+    def render_changes(self, value: dict, record: AuditEvent) -> str:
         return format_html_join(
             "",
-            "<div><span class='text-muted'>{}</span>: {} → {}</div>",
-            ((field, _short(old), _short(new)) for field, (old, new) in value.items()),
+            "<div><span class='text-muted'>{}</span>: {}{}</div>",
+            (
+                (change.label, f"{_short(change.old)} → " if change.old else "", _short(change.new))
+                for change in describe_changes(value, record.action)
+            ),
         )
 
 
-def _short(value: object) -> str:
-    if value is None or value == "":
-        return "（なし）"
-    text = str(value)
+def _short(text: str) -> str:
     return text if len(text) <= 60 else text[:57] + "…"

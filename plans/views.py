@@ -220,9 +220,9 @@ def item_structure(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             if change.revision is not None:
-                messages.warning(request, "目標値の解析結果の修正を補正として申請しました。")
+                messages.warning(request, "目標値の意味の修正を補正として申請しました。")
             else:
-                messages.success(request, "目標値の解析結果を手で修正しました。")
+                messages.success(request, "目標値の意味を手で直しました。")
             return redirect(item.get_absolute_url())
     return _item_edit_page(request, item, _item_form(request, item), form, status=400)
 

@@ -19,6 +19,24 @@ class ResultsConfig(AppConfig):
 
     def ready(self) -> None:
         from plans.approvals import register_approved_quarters
+        from plans.audit import FieldDisplay, model_fields, register_fields
+
+        from .models import QuarterWindow, Result, SectionQuarter
 
         # plans never imports results: it asks which quarters are approved through this.
         register_approved_quarters(_approved_quarters)
+        # How the 実績 fields of the audit trail read.
+        register_fields(
+            {
+                **model_fields(
+                    Result,
+                    ["value", "cancelled", "cancel_reason", "note", "reason"],
+                ),
+                "extra_values": FieldDisplay("実績（そのほかの数）"),
+                "done": FieldDisplay("実施", values={"True": "実施", "False": "未実施"}),
+                **model_fields(SectionQuarter, ["state"]),
+                "is_open": FieldDisplay("入力の受付", values={"True": "受付中", "False": "締切"}),
+                **model_fields(QuarterWindow, ["deadline"], deadline="date"),
+                "tolerance": FieldDisplay("順調とみなす許容幅", kind="percent"),
+            }
+        )

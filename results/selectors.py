@@ -19,6 +19,7 @@ from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from plans.access import visible_businesses
+from plans.audit import Change, describe_changes
 from plans.models import (
     AuditEvent,
     Business,
@@ -1073,46 +1074,13 @@ def item_page(item: PlanItem) -> ItemPage:
 # A row's history
 
 
-_FIELD_LABELS = {
-    "value": "実績",
-    "extra_values": "実績（副次）",
-    "done": "実施",
-    "cancelled": "中止",
-    "cancel_reason": "中止の理由",
-    "note": "実施内容",
-    "reason": "理由・今後の対応",
-}
-
-
-def _change_text(value) -> str:
-    if value is None or value == "" or value == []:
-        return "（なし）"
-    if value is True:
-        return "はい"
-    if value is False:
-        return "いいえ"
-    if isinstance(value, list):
-        return "、".join(_change_text(v) for v in value)
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Change:
-    label: str
-    old: str
-    new: str
-
-
 @dataclass
 class HistoryEntry:
     event: AuditEvent
 
     @property
     def changes(self) -> list[Change]:
-        return [
-            Change(label=_FIELD_LABELS.get(key, key), old=_change_text(old), new=_change_text(new))
-            for key, (old, new) in self.event.changes.items()
-        ]
+        return describe_changes(self.event.changes, self.event.action)
 
 
 def item_history(item: PlanItem) -> list[HistoryEntry]:

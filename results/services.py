@@ -397,7 +397,7 @@ def _approval_withdraw(*, section_quarter: SectionQuarter, user: User, reason: s
 _SNAPSHOT_FIELDS = ["value", "extra_values", "done", "cancelled", "cancel_reason", "note", "reason"]
 _SNAPSHOT_LABELS = {
     "value": "実績",
-    "extra_values": "実績（副次）",
+    "extra_values": "実績（そのほかの数）",
     "done": "実施",
     "cancelled": "中止",
     "cancel_reason": "中止の理由",

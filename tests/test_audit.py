@@ -135,3 +135,50 @@ def test_editing_a_plan_row_is_recorded_with_old_and_new(client, world):
     assert event.plan_item == item
     assert event.user == world.users["staff_a"]
     assert event.changes == {"target_text": [old_target, "9回"]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "shown"),
+    [
+        # A transition records the new state only: its Japanese name, no empty 「before」.
+        ({"state": [None, "draft"]}, [("状態", "", "入力中")]),
+        ({"state": [None, "submitted"]}, [("状態", "", "提出済み（承認待ち）")]),
+        # The window's two fields are read one by one, the date in 和暦.
+        (
+            {"is_open,deadline": [[True, "2019-01-01"], [False, None]]},
+            [("入力の受付", "受付中", "締切"), ("提出期限", "平成31年1月1日", "（なし）")],
+        ),
+        (
+            {"is_open,deadline": [[False, None], [True, "2020-10-15"]]},
+            [("入力の受付", "締切", "受付中"), ("提出期限", "", "令和2年10月15日")],
+        ),
+        # Nothing was entered either way: not a change.
+        ({"extra_values": [[], [None]]}, []),
+        ({"note": ["", None]}, []),
+        ({"value": [None, "2"], "done": [None, True]}, [("実績", "", "2"), ("実施", "", "実施")]),
+        ({"done": [True, False]}, [("実施", "実施", "未実施")]),
+        ({"extra_values": [["40"], ["45"]]}, [("実績（そのほかの数）", "40", "45")]),
+        ({"tolerance": ["0.10", "0.15"]}, [("順調とみなす許容幅", "10%", "15%")]),
+        ({"created": 3, "updated": 0}, [("追加した事業", "", "3件"), ("更新した事業", "", "0件")]),
+        ({"target_text": ["7回予定", "9回"]}, [("目標値", "7回予定", "9回")]),
+    ],
+)
+def test_audit_changes_read_in_japanese_without_empty_ones(changes, shown):
+    from plans.audit import describe_changes
+
+    assert [(c.label, c.old, c.new) for c in describe_changes(changes)] == shown
+
+
+def test_audit_trail_shows_names_and_japanese_dates(client, world, saved):
+    client.login(username=world.users["secretariat"].username, password=PASSWORD)
+    html = client.get(reverse("plans:audit")).content.decode()
+    rows = html.split("<tbody")[1]
+    assert world.users["department_head"].display_name in rows
+    assert world.users["department_head"].username not in rows
+    assert "令和" in rows and "/" not in rows.split("</td>")[0]
+    assert "承認済み" in rows  # the state, in words
+    assert "approved" not in rows
+    # The user filter offers people by name and a Japanese empty choice.
+    filter_form = html.split("<tbody")[0]
+    assert '<option value="" selected>すべて</option>' in filter_form
+    assert world.users["staff_a"].display_name in filter_form

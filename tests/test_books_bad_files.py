@@ -200,7 +200,7 @@ def test_a_copied_row_with_the_same_key_is_refused(world, tmp_path):
     ws.cell(first + 1, 1).value = "会議の開催"
     wb.save(path)
     message = refused_plan(world, path, year=2020)
-    assert "同じ行キーの行が2つあります" in message
+    assert "同じ照合番号の行が2つあります" in message
     assert f"{first + 1}行目" in message
 
 

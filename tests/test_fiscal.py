@@ -1,6 +1,6 @@
 """Fiscal years, quarters and 和暦. Every expected value below was worked out by hand."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -11,8 +11,10 @@ from shakyo.lib.fiscal import (
     fiscal_year_label,
     fiscal_year_of,
     parse_wareki_year,
+    plain_digits,
     quarter_of_month,
     wareki_date,
+    wareki_datetime,
 )
 
 # Each boundary of the fiscal year as (day, fiscal year, quarter).
@@ -315,3 +317,42 @@ def test_parse_wareki_year_returns_none_for_other_text(text):
 def test_parse_wareki_year_never_raises_on_non_text():
     assert parse_wareki_year(2020) is None  # type: ignore[arg-type]
     assert parse_wareki_year(None) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("moment", "text"),
+    [
+        (datetime(2020, 12, 2, 13, 28), "令和2年12月2日 13:28"),
+        (datetime(2020, 12, 2, 9, 5), "令和2年12月2日 9:05"),
+        (datetime(2019, 5, 1, 0, 0), "令和元年5月1日 0:00"),
+        (datetime(2019, 4, 30, 23, 59), "平成31年4月30日 23:59"),
+    ],
+)
+def test_wareki_datetime_is_the_one_date_style_of_the_screens(moment, text):
+    assert wareki_datetime(moment) == text
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("令和２年度　総務課　事業計画", "令和2年度　総務課　事業計画"),
+        (
+            "令和１２年度　事業報告（第1四半期（4〜6月）まで）",
+            "令和12年度　事業報告（第1四半期（4〜6月）まで）",
+        ),
+        ("令和2年度", "令和2年度"),
+    ],
+)
+def test_book_titles_on_screens_use_plain_digits(title, text):
+    assert plain_digits(title) == text
+
+
+def test_wareki_filter_writes_local_time_and_days():
+    from django.utils import timezone
+
+    from plans.templatetags.wareki import wareki
+
+    moment = datetime(2020, 12, 2, 4, 28, tzinfo=UTC)  # 13:28 in Tokyo
+    assert wareki(moment) == "令和2年12月2日 13:28"
+    assert wareki(timezone.localtime(moment).date()) == "令和2年12月2日"
+    assert wareki(None) == ""

@@ -61,7 +61,7 @@ def test_plan_page_is_laid_out_like_the_printed_plan(client, r2_plan, django_use
     )
     login(client, user)
     html = client.get(reverse("plans:year", args=[2020])).content.decode()
-    assert "令和２年度　総務課　事業計画" in html
+    assert "令和2年度　総務課　事業計画" in html
     assert "【法人運営係】" in html
     assert "１．組織運営の取り組み" in html
     assert "係の方針" in html

@@ -648,7 +648,8 @@ def test_every_change_is_in_the_row_history_with_who_and_old_and_new(client, wor
     html = client.get(reverse("results:item_history", args=[seven.pk])).content.decode()
     assert world.users["staff_a"].display_name in html
     assert "<del>2</del> → <strong>3</strong>" in html
-    assert "<del>（なし）</del> → <strong>2</strong>" in html
+    # The first entry has nothing before it: just the value.
+    assert '<span class="text-muted">実績:</span> <strong>2</strong>' in html
     assert "実施内容" in html
     assert "第1四半期" in html
 

@@ -70,7 +70,7 @@ def row_status(row, errors=()) -> SafeString:
             '  <dl class="small mb-0 mt-1 figures">\n'
             f'    <dt>累計</dt><dd data-figure="actual">{esc(row.actual_text)}</dd>\n'
         )
-        parts.extend(f"    <dt>副次</dt><dd>{esc(text)}</dd>" for text in row.extra_texts)
+        parts.extend(f"    <dt>そのほか</dt><dd>{esc(text)}</dd>" for text in row.extra_texts)
         parts.append(
             f"\n    <dt>期待値</dt><dd>{esc(row.expected_text)}</dd>\n"
             f'    <dt>達成率</dt><dd data-figure="rate">{esc(row.rate_text)}</dd>\n'
@@ -137,7 +137,7 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
     for index, bf in enumerate(quantity_fields):
         parts.append(
             f'    <label class="form-label small mb-0" for="{esc(bf.id_for_label)}">'
-            f"{'実績' if index == 0 else '副次'}{esc(bf.label)}</label>\n"
+            f"{'実績' if index == 0 else 'そのほか'}{esc(bf.label)}</label>\n"
             f"    {bf}{_error_list(bf.errors)}\n"
         )
     if form.has_done:

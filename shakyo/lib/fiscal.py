@@ -29,6 +29,7 @@ _ERAS: tuple[tuple[str, str, date], ...] = (
 )
 
 _FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+_HALF_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def _check_month(month: int) -> None:
@@ -116,6 +117,15 @@ class FiscalQuarter:
 
     def __str__(self) -> str:
         return f"{fiscal_year_label(self.year)} 第{self.quarter}四半期"
+
+
+def plain_digits(text: str) -> str:
+    """A book title as screens write it: 「令和２年度　事業計画」 → 「令和2年度　事業計画」.
+
+    Book titles keep the printed plan's full-width digits inside the workbook; messages
+    and the 操作履歴 write every 令和N年度 with plain digits.
+    """
+    return text.translate(_HALF_WIDTH_DIGITS)
 
 
 def _era_of(d: date) -> tuple[str, int]:

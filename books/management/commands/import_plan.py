@@ -12,7 +12,7 @@ from ._common import add_organization_argument, organization_get, report_refused
 class Command(BaseCommand):
     help = (
         "事業計画のブックを取り込みます。計画のない年度には計画を作成します。計画のある年度では"
-        "行キーで照合した変更点を保存するだけで、計画は変えません（事務局が画面で確認して反映します）。"
+        "出力したブックの行と照らし合わせた変更点を保存するだけで、計画は変えません（事務局が画面で確認して反映します）。"
         "問題があればすべて表示し、何も変更せずに終了します（終了コード 1）。"
     )
 
