@@ -14,7 +14,7 @@ from django.db.models import Q
 from books.models import BookJob
 from collab.access import visible_cities
 from plans import access
-from plans.models import Business, FiscalYear, Section, User
+from plans.models import Business, FiscalYear, Section, TargetRevision, User
 from plans.selectors import visible_years
 from results.models import QuarterWindow, SectionQuarter
 from shakyo.lib.fiscal import FiscalQuarter
@@ -117,6 +117,7 @@ class Landing:
     approvals: list[SectionQuarter] = field(default_factory=list)
     department_id: int | None = None
     summaries: list[WindowSummary] = field(default_factory=list)
+    revisions: list[TargetRevision] = field(default_factory=list)
     jobs: list[BookJob] = field(default_factory=list)
     plan_year: int | None = None
     reads_results: bool = False
@@ -129,6 +130,7 @@ class Landing:
             or self.approvals
             or any(entry.to_do for entry in self.own_entries)
             or any(summary.missing for summary in self.summaries)
+            or self.revisions
         )
 
 
@@ -221,6 +223,21 @@ def _council_progress(landing: Landing) -> None:
         landing.summaries.append(summary)
 
 
+def _revisions(landing: Landing, organization_id: int) -> None:
+    """事務局: 補正 requests of its council waiting for a decision. Queries: one."""
+    landing.revisions = list(
+        TargetRevision.objects.filter(
+            state=TargetRevision.State.REQUESTED,
+            item__initiative__business__fiscal_year__organization_id=organization_id,
+        )
+        .select_related(
+            "item__initiative__business__section", "item__initiative__business__fiscal_year"
+        )
+        .select_related("requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
 def _finished_jobs(user: User) -> list[BookJob]:
     return list(
         BookJob.objects.filter(
@@ -233,7 +250,8 @@ def landing(user: User, *, today: date) -> Landing:
     """Everything the landing page lists for ``user``.
 
     Queries (besides the session and the user): the visible plan years; for council
-    members the open windows; then 係長 +2, 課長 +1, 事務局 +3 (when a window is open);
+    members the open windows; then 係長 +2, 課長 +1, 事務局 +3 (when a window is open)
+    and +1 (補正 waiting);
     the finished book jobs; for those who read 協働事業一覧 the cities.
     """
     result = Landing()
@@ -249,6 +267,7 @@ def landing(user: User, *, today: date) -> Landing:
             _approvals(result, department_id)
         if access.oversees_organization(user):
             _council_progress(result)
+            _revisions(result, user.organization_id)
     # The plan to open: the year being entered, else the newest visible one.
     window_years = [w.year for w in result.windows if w.year in years]
     result.plan_year = max(window_years) if window_years else (years[0] if years else None)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Section, User
+from shakyo.lib.fiscal import wareki_date, wareki_datetime
 
 from .models import QuarterWindow, SectionQuarter
 from .selectors import planned_sections, quarter_label
@@ -81,12 +82,12 @@ def submission_reminders(*, today: date, days_before: int = DEFAULT_DAYS_BEFORE)
                     sections=[section],
                     subject=(
                         f"【shakyo】{fiscal_year.label} {label}の実績の提出期限は"
-                        f"{deadline.month}月{deadline.day}日です"
+                        f"{wareki_date(deadline)}です"
                     ),
                     body=(
                         f"{section.department.name} {section.name} の皆さま\n\n"
                         f"{fiscal_year.label} {label}の実績がまだ提出されていません。\n"
-                        f"提出期限は {deadline.year}年{deadline.month}月{deadline.day}日 です"
+                        f"提出期限は{wareki_date(deadline)}です"
                         f"（あと{days_before}日）。\n"
                         "遅れ・未着手の行には理由・今後の対応を入力してから提出してください。\n\n"
                         f"入力画面: {url}\n\n"
@@ -121,7 +122,7 @@ def approval_reminders() -> list[Reminder]:
             submitted = ""
             if sq.submitted_at:
                 at = timezone.localtime(sq.submitted_at)
-                submitted = f"（{at.month}月{at.day}日提出）"
+                submitted = f"（{wareki_datetime(at)} 提出）"
             lines.append(
                 f"・{sq.section.name} {sq.fiscal_year.label} {quarter_label(sq.quarter)}"
                 f"{submitted}\n  {url}"

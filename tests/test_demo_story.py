@@ -63,9 +63,10 @@ def test_events_that_gather_people_were_cancelled_for_covid(demo):
     cancelled = Result.objects.filter(cancelled=True)
     assert cancelled.count() >= 4
     assert set(cancelled.values_list("cancel_reason", flat=True)) == {COVID_REASON}
-    assert cancelled.filter(item__group__contains="バザー").exists() or cancelled.filter(
-        item__name__contains="バザー"
-    ).exists()
+    assert (
+        cancelled.filter(item__group__contains="バザー").exists()
+        or cancelled.filter(item__name__contains="バザー").exists()
+    )
 
 
 def test_everything_is_marked_as_sample_data(demo):

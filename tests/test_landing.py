@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from books.models import BookJob
+from plans.models import PlanItem, TargetRevision
 from results.models import QuarterWindow, SectionQuarter
 
 from .factories import PASSWORD, UserFactory
@@ -117,6 +118,27 @@ def test_secretariat_sees_the_sections_that_have_not_submitted(client, world, qu
     assert reverse("results:manage", args=[2020]) in html
 
 
+def test_secretariat_sees_revisions_waiting_for_a_decision(client, world):
+    item = PlanItem.objects.filter(initiative__business=world.business_a).first()
+    revision = TargetRevision.objects.create(
+        item=item,
+        from_quarter=3,
+        old_text=item.target_text,
+        new_text="5回",
+        reason="会場の改修で下半期の回数が減るため。",
+        requested_by=world.users["staff_a"],
+    )
+    html = landing(client, world.users["secretariat"])
+    assert f'id="task-revision-{revision.pk}"' in html
+    assert f"の目標値 {item.target_text} → 5回（第3四半期から" in html
+    assert "会場の改修で下半期の回数が減るため。" in html
+    assert reverse("plans:item_edit", args=[item.pk]) in html
+    # Decided requests and other people's landing pages do not list it.
+    assert "補正の申請" not in landing(Client(), world.users["staff_a"])
+    TargetRevision.objects.filter(pk=revision.pk).update(state=TargetRevision.State.REFUSED)
+    assert "補正の申請" not in landing(client, world.users["secretariat"])
+
+
 def test_without_an_open_window_nobody_is_asked_to_enter(client, world):
     html = landing(client, world.users["staff_a"])
     assert "いま受け付けている入力期間はありません。" in html
@@ -174,7 +196,8 @@ def test_finished_book_jobs_of_the_user_link_to_the_file(client, world):
         ("department_head", 9),
         # 事務局: visible years, open windows, planned (year, 係), sections, entries,
         # finished jobs, the cities whose 協働事業 it reads.
-        ("secretariat", 12),
+        # 補正 requests waiting.
+        ("secretariat", 13),
         # 理事: visible years, open windows, finished jobs, cities.
         ("board", 9),
         # 市: visible years, finished jobs, its city.

@@ -47,7 +47,7 @@ def test_staff_of_unsubmitted_sections_are_reminded_three_days_before(world, q1)
     reminders = submission_reminders(today=date(2020, 7, 12), days_before=3)
     assert recipients(reminders) == {"staff_b@example.jp"}  # A submitted; C has no staff
     (reminder,) = reminders
-    assert "第1四半期（4〜6月）の実績の提出期限は7月15日です" in reminder.subject
+    assert "第1四半期（4〜6月）の実績の提出期限は令和2年7月15日です" in reminder.subject
     assert "B係" in reminder.body
     assert "あと3日" in reminder.body
     assert f"/results/2020/q1/sections/{world.section_b.pk}/" in reminder.body
@@ -87,7 +87,7 @@ def test_department_heads_are_reminded_of_entries_waiting_for_approval(world, q1
     assert reminder.addresses == ["department_head@example.jp"]
     assert "承認待ちの実績が1件あります" in reminder.subject
     assert "A係" in reminder.body
-    assert "7月10日提出" in reminder.body
+    assert "（令和2年7月10日 9:00 提出）" in reminder.body
 
 
 def test_people_without_an_address_are_skipped(world, q1):

@@ -42,6 +42,7 @@ ALLOWED_LATIN = {
     "pdf",
     "mb",
     "npo",
+    "api",  # 「データ連携（API）」
 }
 # Developer words and raw names that must not reach a screen, whatever the language.
 FORBIDDEN = (
@@ -62,8 +63,8 @@ FORBIDDEN = (
 )
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z_]+")
 # Other ways of writing a date or a year than the screens' one (「令和2年12月2日 13:28」,
-# 「令和2年度」): 2020/12/02, 2020-12-02, 令和２年度.
-OTHER_STYLES = re.compile(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}|令和[０-９]+年度")
+# 「令和2年度」): 2020/12/02, 2020-12-02, 2020年12月2日, 令和２年度.
+OTHER_STYLES = re.compile(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日|令和[０-９]+年度")
 
 
 class _Text(HTMLParser):
@@ -230,6 +231,7 @@ def page_args(name: str, o: dict, username: str) -> tuple[list, dict] | None:
         "collab:profile": ([o["project"].pk], {}),
         "collab:review": ([o["project"].pk, 2020], {}),
         "collab:review_export": None,  # the workbook itself
+        "api:tokens": ([], {}),
     }
     return table.get(name)
 
@@ -238,7 +240,17 @@ WALKED = {
     name
     for name in ACCESS
     if ACCESS[name].method == "get"
-    and name not in ("login", "books:job_status", "books:download", "collab:review_export")
+    and name
+    not in (
+        "login",
+        "books:job_status",
+        "books:download",
+        "collab:review_export",
+        # The read API answers programs in JSON; its token page is walked.
+        "api:years",
+        "api:items",
+        "api:schema",
+    )
 }
 
 
@@ -312,6 +324,7 @@ def test_every_page_as_every_role_is_in_japanese(demo):
         ("提出 2020/12/02 13:28", ["2020/12/02"]),
         ("令和２年度　総務課　事業計画", ["令和２年度"]),
         ("令和2年12月2日 13:28 提出", []),
+        ("2026年12月1日 20:57", ["2026年12月1日"]),
     ],
 )
 def test_the_walk_finds_english_and_developer_words(text, found):
