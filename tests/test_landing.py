@@ -250,3 +250,15 @@ def test_server_error_page_needs_no_database(rf):
     assert "システムで問題が起きました" in html
     assert "トップページへ戻る" in html
     assert "Server Error" not in html
+
+
+def test_refused_form_post_is_explained_in_japanese(world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["secretariat"])
+    response = client.post(reverse("results:tolerance_set"), {"percent": "10"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "もう一度お試しください" in html
+    assert "入力した内容は保存されていません" in html
+    assert "トップページへ戻る" in html
+    assert "CSRF" not in html
