@@ -265,4 +265,6 @@ def test_quarterly_flow_in_a_real_browser(browser, live_server, r2_plan):  # noq
     assert "緊急事態宣言により延期しました。" in detail
     assert browser.find_elements(By.CSS_SELECTOR, "svg.quarter-chart rect.chart-bar")
 
-    assert time.monotonic() - started < 60
+    # Nine logins, each through its landing page, and seven screenshots: about 40 s on an
+    # idle 2-core machine, up to 70 s while other test runs share it.
+    assert time.monotonic() - started < 100
