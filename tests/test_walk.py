@@ -208,6 +208,7 @@ def page_args(name: str, o: dict, username: str) -> tuple[list, dict] | None:
         "plans:item_structure": ([o["item"].pk], {}),
         "plans:target_preview": ([], {"target": "1回（160人）", "detail": "5月に開催"}),
         "plans:audit": ([], {}),
+        "plans:lockouts": ([], {}),
         "results:home": ([], {}),
         "results:dashboard_latest": ([], {}),
         "results:dashboard": ([2020, 2], {}),
@@ -249,6 +250,7 @@ WALKED = {
         # The read API answers programs in JSON; its token page is walked.
         "api:years",
         "api:items",
+        "api:results",
         "api:schema",
     )
 }
