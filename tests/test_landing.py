@@ -132,7 +132,7 @@ def test_secretariat_sees_revisions_waiting_for_a_decision(client, world):
     assert f'id="task-revision-{revision.pk}"' in html
     assert f"の目標値 {item.target_text} → 5回（第3四半期から" in html
     assert "会場の改修で下半期の回数が減るため。" in html
-    assert reverse("plans:item_edit", args=[item.pk]) in html
+    assert reverse("plans:revisions", args=[2020]) + f"#revision-{revision.pk}" in html
     # Decided requests and other people's landing pages do not list it.
     assert "補正の申請" not in landing(Client(), world.users["staff_a"])
     TargetRevision.objects.filter(pk=revision.pk).update(state=TargetRevision.State.REFUSED)

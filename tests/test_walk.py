@@ -25,7 +25,7 @@ from collab.models import CollaborationProject
 from plans.demo import demo_load
 from plans.models import Department, Organization, PlanItem, Section, User
 
-from .test_url_access import ACCESS, url_names
+from .test_url_access import ACCESS, plan_import, revision, url_names
 
 SEEDS = Path(__file__).resolve().parent / "data" / "seeds"
 DEMO_USERS = ("jimukyoku", "kacho", "kakaricho", "kakaricho2", "riji", "city", "kyodo")
@@ -180,7 +180,12 @@ def demo(db, r2_plan_data):
         )
         book_job_run(job_id=job.pk)
         jobs[username] = job
+    # A 補正 waiting for the 事務局, and a plan workbook read in, waiting for its review.
+    (revision_pk,) = revision({"item_a": item})
+    (import_pk,) = plan_import({"item_a": item})
     return {
+        "revision": revision_pk,
+        "plan_import": import_pk,
         "content_words": council_text_words(),
         "users": users,
         "fiscal_year": summary.fiscal_year,
@@ -209,6 +214,8 @@ def page_args(name: str, o: dict, username: str) -> tuple[list, dict] | None:
         "plans:target_preview": ([], {"target": "1回（160人）", "detail": "5月に開催"}),
         "plans:audit": ([], {}),
         "plans:lockouts": ([], {}),
+        "plans:revisions": ([2020], {}),
+        "plans:import_preview": ([o["plan_import"]], {}),
         "results:home": ([], {}),
         "results:dashboard_latest": ([], {}),
         "results:dashboard": ([2020, 2], {}),
@@ -266,6 +273,7 @@ def test_the_walk_covers_every_page():
         "city": type("O", (), {"pk": 1})(),
         "project": type("O", (), {"pk": 1})(),
         "jobs": {"jimukyoku": type("O", (), {"pk": 1})()},
+        "plan_import": 1,
     }
     assert set(url_names()) == set(ACCESS)
     assert {name for name in WALKED if page_args(name, fake, "jimukyoku") is None} == set()
