@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from plans.access import visible_businesses
+from plans.access import can_enter, can_review, visible_businesses
 from plans.models import Business, Organization, Section, User
 
 from .imports import can_enter_results
@@ -71,3 +71,13 @@ def can_import_plan(user: User) -> bool:
     return (
         user.is_authenticated and user.organization_id is not None and user.role == Role.SECRETARIAT
     )
+
+
+def can_edit_summary(user: User, section: Section) -> bool:
+    """The 係 writes its 総括 (and the 事務局 may correct it)."""
+    return can_enter(user, section)
+
+
+def can_read_summary(user: User, section: Section) -> bool:
+    """The 課長 reads it in the review of the quarter; the writers read it too."""
+    return can_review(user, section)

@@ -7,6 +7,8 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 
+from .models import SUMMARY_MAX_LENGTH
+
 QUARTERS = [(q, f"第{q}四半期") for q in (1, 2, 3, 4)]
 
 
@@ -63,3 +65,26 @@ class UploadForm(forms.Form):
             limit = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
             raise forms.ValidationError(f"ファイルが大きすぎます。{limit} MB 以下にしてください。")
         return upload
+
+
+class SummaryForm(forms.Form):
+    """One text box per 総括 paragraph: the 係's own, then one per 事業."""
+
+    def __init__(self, *args, summary, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keys: dict[str, int | None] = {}
+        for key, written in [(None, summary.overall), *summary.businesses]:
+            name = "section" if key is None else f"business_{key}"
+            self.keys[name] = key
+            self.fields[name] = forms.CharField(
+                label=written.title,
+                required=False,
+                max_length=SUMMARY_MAX_LENGTH,
+                initial=written.text,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                help_text="空にして保存すると、実績から作った下書きに戻ります。",
+            )
+
+    def texts(self) -> dict[int | None, str]:
+        """The texts by business pk (None: the 係's paragraph); blank means the draft."""
+        return {self.keys[name]: value.strip() for name, value in self.cleaned_data.items()}

@@ -5,7 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from plans.models import Organization, PlanImport, Section, User
+from plans.models import Business, FiscalYear, Organization, PlanImport, Section, User
+
+# A 総括 paragraph, as long as a council writes one for a 事業 (about a printed page).
+SUMMARY_MAX_LENGTH = 2000
 
 
 def _job_path(prefix: str, job: BookJob, filename: str) -> str:
@@ -128,3 +131,64 @@ class BookJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class ReportSummary(models.Model):
+    """総括 as the 係 wrote it: one 事業's paragraph, or the 係's (``business`` empty).
+
+    Only an edited text is stored; without one the 事業報告 prints the draft that
+    ``books.summary`` writes from the figures.
+    """
+
+    fiscal_year = models.ForeignKey(
+        FiscalYear,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="年度",
+        db_index=False,  # unique_section_summary starts with this column
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="+", verbose_name="係"
+    )
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="事業",
+        db_index=False,  # unique_business_summary starts with this column
+    )
+    quarter = models.PositiveSmallIntegerField("四半期")
+    text = models.TextField("総括", max_length=SUMMARY_MAX_LENGTH)
+    updated_at = models.DateTimeField("更新日時", auto_now=True)
+    updated_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="更新者",
+    )
+
+    class Meta:
+        verbose_name = "総括"
+        verbose_name_plural = "総括"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["business", "quarter"],
+                condition=Q(business__isnull=False),
+                name="unique_business_summary",
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year", "section", "quarter"],
+                condition=Q(business__isnull=True),
+                name="unique_section_summary",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="summary_quarter_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} 第{self.quarter}四半期 総括"

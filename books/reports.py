@@ -26,6 +26,9 @@ from shakyo.lib.fiscal import FiscalQuarter, fiscal_year_label, wareki_date
 from targets.display import format_number
 from targets.types import Kind
 
+from .models import ReportSummary
+from .summary import EDITED_MARK, business_paragraph, section_paragraph
+
 Progress = Callable[[int, int], None]
 
 
@@ -260,6 +263,9 @@ class ReportRow(PlanRow):
     status: Status = Status.NO_TARGET
     reason: str = ""  # 理由・今後の対応, or the reason it was cancelled
     unapproved: frozenset[int] = frozenset()  # quarters whose figures are not approved
+    cancel_reason: str = ""
+    latest_reason: str = ""  # the latest quarter's 理由・今後の対応 (the 総括 quotes it)
+    aggregation: str = "flow"  # 集計方法 (targets.aggregation.Aggregation)
 
     @property
     def has_unapproved(self) -> bool:
@@ -316,6 +322,8 @@ def report_row(item: PlanItem, figures: RowFigures) -> ReportRow:
         rate=progress.progress.rate,
         status=progress.status,
         unapproved=figures.unapproved,
+        cancel_reason=progress.cancel_reason,
+        aggregation=item.aggregation,
     )
     if qualitative:
         notes = [(r.quarter, r.note) for r in upto if r.note]
@@ -333,6 +341,7 @@ def report_row(item: PlanItem, figures: RowFigures) -> ReportRow:
     else:
         reasons = [(r.quarter, r.reason) for r in upto if r.reason]
         row.reason = _with_quarters(reasons) if reasons else ""
+        row.latest_reason = reasons[-1][1] if reasons else ""
     return row
 
 
@@ -422,8 +431,83 @@ class StatusCount:
 
 
 @dataclass
+class WrittenSummary:
+    """A 総括 paragraph: the 係's edited text, or the draft written from the figures."""
+
+    title: str
+    text: str
+    edited: bool
+    draft: str
+
+    @property
+    def printed(self) -> str:
+        return f"{self.text}{EDITED_MARK}" if self.edited else self.text
+
+
+@dataclass
+class SectionSummary:
+    """The 総括 of one 係: its own paragraph, then one per 事業."""
+
+    fiscal_year_id: int
+    section_id: int
+    department: str
+    section: str
+    approved: bool
+    overall: WrittenSummary
+    businesses: list[tuple[int, WrittenSummary]]  # (business pk, its paragraph)
+
+
+def report_summaries(
+    loaded: list[Business], sheets: list[DepartmentSheet], figures: Figures, quarter: int
+) -> list[SectionSummary]:
+    """The 総括 of every 係 in the book, from its rows, with the 係's edits where there
+    are any (one query)."""
+    by_pk = {business.pk: business for business in loaded}
+    edits = {
+        (edit.section_id, edit.business_id): edit.text
+        for edit in ReportSummary.objects.filter(
+            fiscal_year_id__in={b.fiscal_year_id for b in loaded},
+            section_id__in={b.section_id for b in loaded},
+            quarter=quarter,
+        ).only("section_id", "business_id", "text")
+    }
+
+    def written(title: str, key: tuple[int, int | None], draft: str) -> WrittenSummary:
+        text = edits.get(key)
+        return WrittenSummary(title, text or draft, edited=text is not None, draft=draft)
+
+    summaries: dict[tuple[int, int], SectionSummary] = {}
+    rows: dict[tuple[int, int], list[ReportRow]] = {}
+    for sheet in sheets:
+        for block in sheet.businesses:
+            business = by_pk[block.pk]
+            key = (business.fiscal_year_id, business.section_id)
+            block_rows = [row for initiative in block.initiatives for row in initiative.rows]
+            rows.setdefault(key, []).extend(block_rows)
+            if key not in summaries:
+                summaries[key] = SectionSummary(
+                    fiscal_year_id=key[0],
+                    section_id=key[1],
+                    department=sheet.name,
+                    section=business.section.name,
+                    approved=figures.is_approved(*key),
+                    overall=WrittenSummary("", "", False, ""),
+                    businesses=[],
+                )
+            draft = business_paragraph(block_rows, quarter, approved=summaries[key].approved)
+            summaries[key].businesses.append(
+                (business.pk, written(business.name, (business.section_id, business.pk), draft))
+            )
+    for key, summary in summaries.items():
+        draft = section_paragraph(summary.section, rows[key], quarter, approved=summary.approved)
+        summary.overall = written(f"【{summary.section}】", (key[1], None), draft)
+    return list(summaries.values())
+
+
+@dataclass
 class ReportBook(Book):
     summary: list[StatusCount] = field(default_factory=list)
+    written: list[SectionSummary] = field(default_factory=list)  # 総括
     statuses: tuple[Status, ...] = tuple(Status)
     basis: Basis = Basis.APPROVED
     sections: list[SectionApproval] = field(default_factory=list)
@@ -504,6 +588,7 @@ def report_book(
         f"（{quarter_heading(quarter)}）{internal}",
         sheets=sheets,
         summary=status_summary(sheets),
+        written=report_summaries(loaded, sheets, figures, quarter),
         basis=basis,
         sections=_section_approvals(loaded, figures),
     )

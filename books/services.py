@@ -31,7 +31,7 @@ from shakyo.lib.fiscal import fiscal_year_label, plain_digits
 from . import pdf, reports, xlsx
 from .access import book_scope
 from .imports import ImportRefused, ImportSummary, Problem, plan_import, results_import
-from .models import BookJob
+from .models import BookJob, ReportSummary
 
 logger = logging.getLogger(__name__)
 
@@ -461,3 +461,65 @@ def _run_import(job: BookJob, progress: Progress) -> None:
             # The upload may hold people's notes: it is not kept once it has been read.
             job.upload.delete(save=False)
             BookJob.objects.filter(pk=job.pk).update(upload="")
+
+
+# ---------------------------------------------------------------------------------------
+# 総括 (the written 事業報告)
+# ---------------------------------------------------------------------------------------
+
+
+def section_summary(*, section: Section, year: int, quarter: int) -> reports.SectionSummary | None:
+    """The 総括 of one 係 at ``quarter``: drafts from the approved figures, with its edits."""
+    book = reports.report_book(
+        Business.objects.filter(section=section), year=year, quarter=quarter, basis=Basis.APPROVED
+    )
+    return book.written[0] if book.written else None
+
+
+@transaction.atomic
+def report_summary_save(
+    *,
+    user: User,
+    section: Section,
+    summary: reports.SectionSummary,
+    quarter: int,
+    texts: dict[int | None, str],
+) -> int:
+    """Keep the 係's 総括 (``texts`` by business pk, None for the 係's own paragraph).
+
+    A text left as its draft, or emptied, goes back to the draft: only real edits are
+    stored, so a draft follows the figures until somebody writes over it. Returns how
+    many paragraphs changed; each change is audited with its old and new text.
+    """
+    current = {pk: written for pk, written in summary.businesses}
+    current[None] = summary.overall
+    changed = 0
+    for business_id, text in texts.items():
+        written = current[business_id]
+        text = text.strip()
+        keep = "" if text in ("", written.draft) else text
+        before = written.text if written.edited else ""
+        if keep == before:
+            continue
+        lookup = {
+            "fiscal_year_id": summary.fiscal_year_id,
+            "section_id": summary.section_id,
+            "business_id": business_id,
+            "quarter": quarter,
+        }
+        if keep:
+            ReportSummary.objects.update_or_create(
+                **lookup, defaults={"text": keep, "updated_by": user}
+            )
+        else:
+            ReportSummary.objects.filter(**lookup).delete()
+        audit_record(
+            organization=user.organization,
+            user=user,
+            action=AuditEvent.Action.SUMMARY_EDITED,
+            section=section,
+            summary=f"{summary.section} 第{quarter}四半期 総括「{written.title}」",
+            changes={"総括": [before or "（下書き）", keep or "（下書きに戻す）"]},
+        )
+        changed += 1
+    return changed

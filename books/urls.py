@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("jobs/<int:pk>/download/", views.download, name="download"),
+    path("summary/<int:year>/<int:quarter>/<int:section_id>/", views.summary, name="summary"),
 ]

@@ -17,7 +17,7 @@ from results.basis import Purpose, basis_for
 from shakyo.lib.fiscal import fiscal_year_of
 
 from . import access, services
-from .forms import ExportForm, UploadForm
+from .forms import ExportForm, SummaryForm, UploadForm
 from .models import BookJob
 
 _EXPORTS = {
@@ -195,3 +195,47 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     if job.state != BookJob.State.DONE or not job.result:
         raise Http404("ファイルはまだできていません。")
     return FileResponse(job.result.open("rb"), as_attachment=True, filename=job.result_name)
+
+
+@login_required
+def summary(request: HttpRequest, year: int, quarter: int, section_id: int) -> HttpResponse:
+    """総括: the 係 edits the drafts written from the approved figures; the 課長 reads them."""
+    if quarter not in (1, 2, 3, 4):
+        raise Http404
+    section = get_object_or_404(Section.objects.select_related("department"), pk=section_id)
+    plan_access.require(access.can_read_summary(request.user, section))
+    written = services.section_summary(section=section, year=year, quarter=quarter)
+    if written is None:
+        raise Http404("この年度のこの係には事業がありません。")
+    editable = access.can_edit_summary(request.user, section)
+    form = SummaryForm(request.POST or None, summary=written)
+    if request.method == "POST":
+        plan_access.require(editable)
+        if form.is_valid():
+            changed = services.report_summary_save(
+                user=request.user,
+                section=section,
+                summary=written,
+                quarter=quarter,
+                texts=form.texts(),
+            )
+            messages.success(
+                request,
+                f"総括を保存しました（{changed}件を変更）。事業報告と理事会資料に載ります。"
+                if changed
+                else "変更はありませんでした。",
+            )
+            return redirect("books:summary", year=year, quarter=quarter, section_id=section.pk)
+    return render(
+        request,
+        "books/summary.html",
+        {
+            "section": section,
+            "year": year,
+            "quarter": quarter,
+            "summary": written,
+            "form": form,
+            "editable": editable,
+            "quarters": (1, 2, 3, 4),
+        },
+    )

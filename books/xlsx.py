@@ -1067,10 +1067,48 @@ def _write_table_book(book: Book, columns: list[_Column], output, *, template: s
     return wb
 
 
+SUMMARY_WIDTH = 95.0
+
+
+def _written_sheet(wb: Workbook, book: ReportBook, index: int) -> None:
+    """総括: per 係 its paragraph, then one per 事業 (A4 portrait). A heading and its
+    paragraph share one cell, so that no heading is ever the last line of a page."""
+    sheet_ws = wb.create_sheet("総括", index)
+    _page_setup(sheet_ws, last_column=1, last_row=None, title_rows="1:2")
+    ws = _RowStream(sheet_ws)
+    _widths(ws, [SUMMARY_WIDTH])
+    put(
+        ws,
+        1,
+        1,
+        f"{book.title.replace('事業報告', '事業報告　総括')}",
+        font=TITLE,
+        alignment=WRAP_CENTER,
+    )
+    ws.row_dimensions[1].height = 24
+    put(ws, 2, 1, book.basis_note, font=SMALL, alignment=WRAP)
+    ws.row_dimensions[2].height = _height(_lines(book.basis_note, SUMMARY_WIDTH), font_size=9)
+    row = 2
+    for section in book.written:
+        for title, written in [(section.overall.title, section.overall)] + [
+            (w.title, w) for _pk, w in section.businesses
+        ]:
+            row += 1
+            text = f"{title}\n{written.printed}"
+            put(ws, row, 1, text, alignment=WRAP, font=BOLD if written is section.overall else FONT)
+            ws.row_dimensions[row].height = _height(_lines(written.printed, SUMMARY_WIDTH) + 1)
+    if not book.written:
+        row += 1
+        put(ws, row, 1, "この年度に出力できる事業はありません。")
+    ws.flush()
+    _print_area(sheet_ws, 1, row)
+
+
 def write_report(book: ReportBook, output: IO[bytes] | str | Path) -> None:
-    """The 事業報告: a summary sheet with a chart, then one sheet per 課 (A4 landscape)."""
+    """The 事業報告: a summary sheet with a chart, the 総括, then one sheet per 課."""
     wb = _write_table_book(book, REPORT_COLUMNS, output, template="report")
     _summary_sheet(wb, book)
+    _written_sheet(wb, book, index=1)
     wb.active = 0
     save(wb, output)
 
@@ -1205,6 +1243,7 @@ def write_board_packet(packet: BoardPacket, output: IO[bytes] | str | Path) -> N
     _cover_sheet(wb, packet)
     _summary_sheet(wb, packet.report, index=1)
     _shortfall_sheet(wb, packet, index=2)
+    _written_sheet(wb, packet.report, index=3)
     wb.active = 0
     save(wb, output)
 

@@ -766,6 +766,7 @@ class AuditEvent(models.Model):
         REVISION_REFUSED = "revision_refused", "目標の補正の却下"
         RELATION_CHANGED = "relation_changed", "委託関係・協働事業の閲覧の変更"
         LOGIN_UNLOCKED = "login_unlocked", "ログインの停止の解除"
+        SUMMARY_EDITED = "summary_edited", "総括の編集"
 
     organization = models.ForeignKey(
         Organization,

@@ -198,6 +198,10 @@ ACCESS: dict[str, Row] = {
     "books:job": Row(book_job, only({"secretariat": 200})),
     "books:job_status": Row(book_job, only({"secretariat": 200})),
     "books:download": Row(book_job, only({"secretariat": 404})),
+    # 総括: the 係 (and the 事務局) write it, the 課長 reads it in the review.
+    "books:summary": Row(
+        SECTION_A_Q1, only({"secretariat": 200, "staff_a": 200, "department_head": 200})
+    ),
     # 協働事業 of the city.
     # Council readers see the inventories of the cities an operator granted to their council.
     "collab:index": Row(NO_ARGS, only(CITY_READERS)),
