@@ -240,6 +240,7 @@ def page_args(name: str, o: dict, username: str) -> tuple[list, dict] | None:
         "collab:review": ([o["project"].pk, 2020], {}),
         "collab:review_export": None,  # the workbook itself
         "api:tokens": ([], {}),
+        "books:summary": ([2020, 2, o["section"].pk], {}),
     }
     return table.get(name)
 
