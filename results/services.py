@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from plans.audit import audit_record, audit_record_many
@@ -325,7 +325,9 @@ def section_quarter_approve(
     return locked
 
 
-def approval_record(*, section_quarter: SectionQuarter, user: User | None) -> Approval:
+def approval_record(
+    *, section_quarter: SectionQuarter, user: User | None, approved_at=None
+) -> Approval:
     """Record, per row, what is approved for ``section_quarter``: the target in force at
     the quarter (its text and structure, ``PlanItem.target_at``), the quarter's figures,
     the cumulative figures, the status and the reason, judged as the entry page showed
@@ -342,7 +344,7 @@ def approval_record(*, section_quarter: SectionQuarter, user: User | None) -> Ap
     approval = Approval.objects.create(
         section_quarter=section_quarter,
         version=section_quarter.version,
-        approved_at=timezone.now(),
+        approved_at=approved_at or timezone.now(),
         approved_by=user,
     )
     rows = []
@@ -379,6 +381,41 @@ def approval_record(*, section_quarter: SectionQuarter, user: User | None) -> Ap
         )
     ApprovedRow.objects.bulk_create(rows)
     return approval
+
+
+@transaction.atomic
+def approvals_backfill() -> int:
+    """Record what was approved for approved quarters that have no approved record (approved
+    before the record existed, or loaded in bulk): from their 実績, which the approval
+    locked, against each row's target in force at the quarter. Returns how many
+    section-quarters were recorded; each gets an audit entry."""
+    missing = (
+        SectionQuarter.objects.filter(state=SectionQuarter.State.APPROVED)
+        .exclude(
+            Exists(
+                Approval.objects.filter(section_quarter=OuterRef("pk"), withdrawn_at__isnull=True)
+            )
+        )
+        .select_related("fiscal_year__organization", "section", "decided_by")
+        .order_by("fiscal_year_id", "quarter", "section_id")
+    )
+    count = 0
+    for section_quarter in missing.select_for_update(of=("self",)):
+        approval_record(
+            section_quarter=section_quarter,
+            user=section_quarter.decided_by,
+            approved_at=section_quarter.decided_at,
+        )
+        audit_record(
+            organization=section_quarter.fiscal_year.organization,
+            user=None,
+            action=AuditEvent.Action.APPROVED,
+            summary=f"{section_quarter.section} 第{section_quarter.quarter}四半期"
+            "（承認済みの内容を承認の記録に登録）",
+            section=section_quarter.section,
+        )
+        count += 1
+    return count
 
 
 def _approval_withdraw(*, section_quarter: SectionQuarter, user: User, reason: str) -> None:

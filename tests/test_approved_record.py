@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from books import reports
@@ -239,3 +241,19 @@ def test_book_of_recorded_quarters_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(5):
         large = reports.report_book(scope, year=2020, quarter=1)
     assert large.row_count == small.row_count + 18
+
+
+def test_quarters_approved_without_a_record_get_one_once(world, q1):
+    section_quarter = enter(world, q1, "1")
+    # Approved before the record existed (or loaded in bulk): only the state says so.
+    SectionQuarter.objects.filter(pk=section_quarter.pk).update(state=SectionQuarter.State.APPROVED)
+    seven_row = rows_of(world.business_a)[0]
+    assert dashboard_row(world, 1, seven_row).status == Status.BEHIND  # folded from 実績
+    out = StringIO()
+    call_command("record_approvals", stdout=out)
+    assert "承認の記録を1件" in out.getvalue()
+    record = ApprovedRow.objects.get(item=seven_row, quarter=1, current=True)
+    assert record.status == Status.BEHIND.value and record.target_text == "7回予定"
+    assert dashboard_row(world, 1, seven_row).status == Status.BEHIND  # now from the record
+    call_command("record_approvals", stdout=StringIO())
+    assert Approval.objects.count() == 1
