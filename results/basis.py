@@ -7,6 +7,12 @@ entry page works on what is being entered. :func:`basis_for` decides which of th
 reader gets for a purpose, and :func:`read_progress` reads the figures of that basis and
 folds them through the one status rule (``results.progress.item_progress``). No screen,
 book or summary chooses its 実績 by itself.
+
+Approved quarters are read from the approved record (``results.models.ApprovedRow``,
+written by ``results.services.approval_record`` when the 課長 approves). The section's own
+work (``Purpose.ENTRY``: the entry page and its live status, the submission check, the
+offline entry workbook and its import) counts every 実績 entered, and those readers fold
+the 実績 they already hold with ``item_progress`` directly.
 """
 
 from __future__ import annotations
