@@ -114,6 +114,7 @@ def project_list(request: HttpRequest, city: int, year: int) -> HttpResponse:
             "can_edit": access.can_edit_inventory(request.user, city_obj),
             "filtered": any(filters.values()) if filters else False,
         },
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 

@@ -220,9 +220,25 @@ class ReviewFilterForm(forms.Form):
     q = forms.CharField(label="キーワード", required=False)
 
 
+# The largest id a database integer key holds (PostgreSQL bigint; SQLite's INTEGER):
+# a larger number in a query string is refused by the form instead of overflowing.
+ID_MAX = 2**63 - 1
+
+
 class _UserChoiceField(forms.ModelChoiceField):
+    """A user by id, shown by name; a key no id can be is refused, not looked up."""
+
     def label_from_instance(self, obj: User) -> str:
         return obj.display_name
+
+    def to_python(self, value):
+        if value not in self.empty_values and not (
+            str(value).isascii() and str(value).isdigit() and 0 < int(value) <= ID_MAX
+        ):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
 
 
 class AuditFilterForm(forms.Form):
@@ -230,7 +246,7 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label="操作", choices=[("", "すべて"), *AuditEvent.Action.choices], required=False
     )
-    item = forms.IntegerField(label="計画の行の番号", required=False, min_value=1)
+    item = forms.IntegerField(label="計画の行の番号", required=False, min_value=1, max_value=ID_MAX)
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)

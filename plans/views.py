@@ -126,7 +126,13 @@ def review_list(request: HttpRequest, year: int) -> HttpResponse:
             "total": total,
             "review_count": review_count,
         },
+        status=_filter_status(form),
     )
+
+
+def _filter_status(form) -> int:
+    """400 for a filter the form refused (its errors are shown above the list), else 200."""
+    return 400 if form.is_bound and not form.is_valid() else 200
 
 
 def _item_edit_page(
@@ -386,7 +392,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             events = events.filter(plan_item_id=form.cleaned_data["item"])
     table = AuditTable(events)
     RequestConfig(request, paginate={"per_page": 100}).configure(table)
-    return render(request, "plans/audit_list.html", {"table": table, "form": form})
+    return render(
+        request,
+        "plans/audit_list.html",
+        {"table": table, "form": form},
+        status=_filter_status(form),
+    )
 
 
 @login_required
