@@ -234,12 +234,13 @@ def _results(parsed, text: str, rng: random.Random) -> list[dict[str, Any]]:
             "extra_values": [],
             "done": None,
             "cancelled": False,
+            "cancel_scope": "",
             "cancel_reason": "",
             "note": rng.choice(_NOTES),
             "reason": "",
         }
         if cancelled_from is not None and quarter >= cancelled_from:
-            row.update(cancelled=True, cancel_reason=COVID_REASON, note="")
+            row.update(cancelled=True, cancel_scope="year", cancel_reason=COVID_REASON, note="")
         elif parsed.kind == Kind.QUALITATIVE:
             row["done"] = pace > 0
         elif parsed.kind == Kind.QUANTITY:

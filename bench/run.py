@@ -210,10 +210,27 @@ def entry_form(html: str) -> list[tuple[str, str]]:
 
 
 def filled(fields: list[tuple[str, str]], round_: int, action: str) -> list[tuple[str, str]]:
-    """The entry form as a person fills it at quarter end: every figure, a note, a reason."""
+    """The entry form as a person fills it at quarter end: every figure, a note, a reason.
+
+    The same small figures go into every row, some of them far beyond a 「年1回」 target:
+    each row confirms them (「この数で正しい」) as a person would after the warning. A row
+    that says 中止 keeps no figure (a cancelled quarter holds none).
+    """
+    cancelled = {
+        name.removesuffix("-cancelled")
+        for name, value in fields
+        if name.endswith("-cancelled") and value
+    }
     out = []
     for name, value in fields:
-        if name.endswith("-value") or re.search(r"-x\d+$", name):
+        if name.rsplit("-", 1)[0] in cancelled and (
+            name.endswith("-value") or re.search(r"-x\d+$", name)
+        ):
+            pass  # left as it is (empty)
+        elif name.endswith("-value"):
+            value = str(2 + round_ % 3)
+            out.append((name.removesuffix("-value") + "-confirm", "on"))
+        elif re.search(r"-x\d+$", name):
             value = str(2 + round_ % 3)
         elif name.endswith("-done"):
             value = "1"

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +42,10 @@ from plans.services import (
     plan_item_set_structure,
     plan_load,
 )
+from results.forms import RowForm
 from results.models import Result, SectionQuarter
 from results.progress import item_progress
+from results.rules import figure_fields
 from results.services import (
     EntryError,
     ResultInput,
@@ -54,8 +56,8 @@ from results.services import (
     window_for,
 )
 from shakyo.lib.fiscal import fiscal_year_label
-from shakyo.lib.numbers import parse_count
 from targets.parser import target_from_dict
+from targets.types import Kind
 
 from . import xlsx
 from .safety import UnsafeFile, check_upload
@@ -187,38 +189,6 @@ def _text(cell: xlsx.CellValue) -> str:
         normalized = value.normalize()
         return f"{normalized:f}" if normalized == normalized.to_integral_value() else str(value)
     return str(value).replace("\r\n", "\n").replace("\r", "\n")
-
-
-def _number(cell: xlsx.CellValue) -> Decimal | None:
-    """A cell that must hold a count ≥ 0: an Excel number, or digits typed as text."""
-    value = cell.value
-    if cell.formula:
-        raise _CellProblem("数式は使えません。数値を入力してください。")
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, (bool, datetime, date, time)):
-        raise _CellProblem("数値を入力してください（日付や TRUE/FALSE は使えません）。")
-    if isinstance(value, (int, float)):
-        try:
-            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        except InvalidOperation as error:
-            raise _CellProblem("数値を入力してください。") from error
-        if number < 0:
-            raise _CellProblem("0 以上の数値を入力してください。")
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        if text.startswith("-"):
-            raise _CellProblem("0 以上の数値を入力してください。")
-        number = parse_count(text)
-        if number is None:
-            raise _CellProblem(
-                f"「{value}」は数値として読めません。数字だけを入力してください（例: 12。単位は付けません）。"
-            )
-    if number != number.quantize(Decimal("0.01")):
-        raise _CellProblem("小数は第2位までにしてください。")
-    if number > Decimal("999999999999"):
-        raise _CellProblem("数値が大きすぎます。")
-    return number
 
 
 class _Collector:
@@ -797,10 +767,15 @@ def results_import(
     user: User,
     year: int,
     quarter: int | None = None,
+    confirmed: bool = False,
     on_progress: Progress = _no_progress,
     on_written: Callable[[ImportSummary], None] | None = None,
 ) -> ImportSummary:
     """Import an offline 実績 entry workbook through ``results_save``.
+
+    Each row is cleaned by the entry page's form (``results.forms.RowForm``), so a row is
+    refused with the screen's message; ``confirmed`` is the screen's 「この数で正しい」
+    for figures far beyond the target or the pace.
 
     The file names its 係 and quarter; it must be of ``organization`` and ``year`` (and
     ``quarter`` when given), and ``user`` must be allowed to enter that 係's 実績.
@@ -862,7 +837,9 @@ def results_import(
         )
     errors.raise_if_any()
 
-    inputs = _read_entries(data, meta, fiscal_year, section, file_quarter, errors, on_progress)
+    inputs = _read_entries(
+        data, meta, fiscal_year, section, file_quarter, errors, on_progress, confirmed=confirmed
+    )
     errors.raise_if_any()
     on_progress(80, 100)
     try:
@@ -906,6 +883,8 @@ def _read_entries(
     quarter: int,
     errors: _Collector,
     on_progress: Progress,
+    *,
+    confirmed: bool = False,
 ) -> list[_EntryInput]:
     columns = meta.get("columns")
     header_row = meta.get("header_row")
@@ -921,9 +900,12 @@ def _read_entries(
         str(item.key): item for item in section_items(fiscal_year=fiscal_year, section=section)
     }
     results: dict[int, list[Result]] = {}
+    stored: dict[int, Result] = {}
     for result in Result.objects.filter(item__in=items.values(), quarter__lte=quarter):
         if result.quarter != quarter:
             results.setdefault(result.item_id, []).append(result)
+        else:
+            stored[result.item_id] = result
     tolerance = fiscal_year.organization.tolerance
     seen: dict[str, int] = {}
     inputs: list[_EntryInput] = []
@@ -957,7 +939,9 @@ def _read_entries(
             errors.add(f"{seen[str(key)]}行目と同じ行が2回あります。", sheet.title, row.number)
             continue
         seen[str(key)] = row.number
-        entry = _read_entry(sheet.title, row, position, item, errors)
+        entry = _read_entry(
+            sheet.title, row, position, item, stored.get(item.pk), quarter, confirmed, errors
+        )
         if entry is None:
             continue
         _check_reasons(sheet.title, row, position, item, entry, results, quarter, tolerance, errors)
@@ -969,71 +953,120 @@ def _letter(position: dict[str, int], name: str) -> str:
     return xlsx.column_letter(position[name])
 
 
+def _figure_text(cell: xlsx.CellValue) -> str:
+    """A figure cell as the text a person would type on the entry page (「12」「1.5」).
+
+    Excel numbers are written out in full (1E+20 → 「100000000000000000000」) so that the
+    entry form's reading, limits and messages apply to them as to typed text.
+    """
+    value = cell.value
+    if cell.formula:
+        raise _CellProblem("数式は使えません。数値を入力してください。")
+    if value is None:
+        return ""
+    if isinstance(value, (bool, datetime, date, time)):
+        raise _CellProblem("数値を入力してください（日付や TRUE/FALSE は使えません）。")
+    if isinstance(value, (int, float, Decimal)):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite():
+            raise _CellProblem("数値を入力してください。")
+        return format(number.normalize(), "f")
+    return str(value)
+
+
+# The entry workbook's words for 実施 and 中止, as the entry form's choices.
+_DONE_WORDS = {"": "", "実施": "1", "未実施": "0"}
+_CANCEL_WORDS = {
+    "": "",
+    "中止なし": "",
+    **{label: scope for scope, label in xlsx.CANCEL_CHOICES.items()},
+    "中止": Result.CancelScope.YEAR,  # workbooks made when 中止 meant the rest of the year
+}
+
+
 def _read_entry(
-    sheet: str, row: xlsx.SheetRow, position: dict[str, int], item: PlanItem, errors: _Collector
+    sheet: str,
+    row: xlsx.SheetRow,
+    position: dict[str, int],
+    item: PlanItem,
+    current: Result | None,
+    quarter: int,
+    confirmed: bool,
+    errors: _Collector,
 ) -> ResultInput | None:
+    """One row of the workbook, cleaned by the entry page's own form (``RowForm``).
+
+    Only what cannot happen on a screen (formulas, dates, TRUE/FALSE) is checked here;
+    every rule about the values — limits, decimals by unit, 中止, plausibility — is the
+    form's, with the form's messages, placed at the row and column of the cell.
+    """
     before = len(errors.problems)
+    target = item.parsed
+    figure_names = [name for name, _ in figure_fields(target)]
+    column_of: dict[str, str] = {}  # form field → workbook column
+    data: dict[str, str] = {}
+    prefix = f"r{item.pk}-"
 
-    def number(name: str) -> Decimal | None:
-        return errors.read(_number, sheet, row, position[name]) if name in position else None
+    def put(field_name: str, column: str, reader) -> None:
+        if column not in position:
+            return
+        column_of[field_name] = column
+        text = errors.read(reader, sheet, row, position[column], "")
+        if text.strip() if isinstance(text, str) else text:
+            data[prefix + field_name] = text
 
-    def text(name: str) -> str:
-        return errors.read(_text, sheet, row, position[name], "") if name in position else ""
-
-    value = number("value")
-    extras = []
-    index = 1
-    while f"extra{index}" in position:
-        extras.append(number(f"extra{index}"))
-        index += 1
-    count = max(0, len(item.parsed.quantities) - 1)
-    extras = extras[:count]
-    done_text = text("done").strip()
-    done = {"": None, "実施": True, "未実施": False}.get(done_text, "bad")
-    if done == "bad":
+    figure_columns = ["value"] + [c for c in sorted(position) if re.fullmatch(r"extra[0-9]+", c)]
+    figure_columns.sort(key=lambda c: 0 if c == "value" else int(c[5:]))
+    for index, column in enumerate(figure_columns):
+        name = "value" if index == 0 else f"x{index - 1}"
+        if name in figure_names:
+            put(name, column, _figure_text)
+        elif column in position and errors.read(_figure_text, sheet, row, position[column], ""):
+            errors.add(
+                "この行には実績の数を入力できません（「実施」「未実施」で入力します）。"
+                if not figure_names
+                else "この行にはこの列の数はありません。空にしてください。",
+                sheet,
+                row.number,
+                _letter(position, column),
+            )
+    for name in ("done", "cancelled", "cancel_reason", "note", "reason"):
+        put(name, name, _text)
+    words = {"done": _DONE_WORDS, "cancelled": _CANCEL_WORDS}
+    for name, known in words.items():
+        key = prefix + name
+        if key in data:
+            typed = data[key].strip()
+            data[key] = known.get(typed, typed)  # an unknown word: the form's message
+    if prefix + "done" in data and not target_takes_done(target):
         errors.add(
-            "「実施」または「未実施」を選んでください。",
+            "この行は「実施」「未実施」ではなく、実績の数で入力します。",
             sheet,
             row.number,
             _letter(position, "done"),
         )
-        done = None
-    cancelled_text = text("cancelled").strip()
-    if cancelled_text not in ("", xlsx.CANCEL_CHOICE):
-        errors.add(
-            "中止のときは「中止」を選び、そうでなければ空にしてください。",
-            sheet,
-            row.number,
-            _letter(position, "cancelled"),
-        )
-    cancelled = cancelled_text == xlsx.CANCEL_CHOICE
-    cancel_reason = text("cancel_reason").strip()
-    if cancelled and not cancel_reason:
-        errors.add(
-            "中止の場合は中止の理由を入力してください。",
-            sheet,
-            row.number,
-            _letter(position, "cancel_reason"),
-        )
-    if len(cancel_reason) > 300:
-        errors.add(
-            "中止の理由は300文字以内にしてください。",
-            sheet,
-            row.number,
-            _letter(position, "cancel_reason"),
-        )
+    if confirmed:
+        data[prefix + "confirm"] = "on"
     if len(errors.problems) > before:
         return None
-    return ResultInput(
-        item_id=item.pk,
-        value=value,
-        extra_values=extras,
-        done=done,
-        cancelled=cancelled,
-        cancel_reason=cancel_reason,
-        note=text("note"),
-        reason=text("reason"),
-    )
+    form = RowForm(data, item=item, target=target, quarter=quarter, current=current)
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            column = column_of.get(name)
+            for message in messages:
+                errors.add(
+                    message,
+                    sheet,
+                    row.number,
+                    _letter(position, column) if column else "",
+                )
+        return None
+    return form.to_input()
+
+
+def target_takes_done(target) -> bool:
+    """Rows without figures (qualitative, or a figure that could not be read) take 実施."""
+    return target.kind != Kind.NONE and not figure_fields(target)
 
 
 def _check_reasons(
@@ -1052,7 +1085,7 @@ def _check_reasons(
     if not new.is_entered:
         return
     progress = item_progress(item, [*results.get(item.pk, []), new], quarter, tolerance=tolerance)
-    if progress.status.is_shortfall and not entry.reason.strip():
+    if progress.status.is_shortfall and not progress.explained:
         errors.add(
             f"{progress.status}のため、理由・今後の対応を入力してください。",
             sheet,

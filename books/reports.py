@@ -337,9 +337,14 @@ def report_row(item: PlanItem, figures: RowFigures) -> ReportRow:
                 extras.append(f"{label}{format_number(value)}{quantity.unit}")
         row.extras = "・".join(extras)
     if progress.status == Status.CANCELLED:
-        row.reason = f"中止：{progress.cancel_reason}"
+        row.reason = f"事業を年度中止：{progress.cancel_reason}"
     else:
-        reasons = [(r.quarter, r.reason) for r in upto if r.reason]
+        # A quarter whose occurrence was cancelled explains itself with its reason.
+        reasons = [
+            (r.quarter, f"今期の回を中止：{r.cancel_reason}" if r.cancels_quarter else r.reason)
+            for r in upto
+            if r.reason or r.cancels_quarter
+        ]
         row.reason = _with_quarters(reasons) if reasons else ""
         row.latest_reason = reasons[-1][1] if reasons else ""
     return row
@@ -657,7 +662,7 @@ class EntryRow:
     value: Decimal | None
     extra_values: tuple[Decimal | None, ...]
     done: bool | None
-    cancelled: bool
+    cancel_scope: str  # "" (no 中止), "quarter" (今期の回を中止) or "year" (事業を年度中止)
     cancel_reason: str
     note: str
     reason: str
@@ -725,7 +730,7 @@ def entry_book(*, section: Section, year: int, quarter: int, version: int, state
                             for i in range(len(extras))
                         ),
                         done=current.done if current else None,
-                        cancelled=bool(current and current.cancelled),
+                        cancel_scope=current.cancel_scope if current else "",
                         cancel_reason=current.cancel_reason if current else "",
                         note=current.note if current else "",
                         reason=current.reason if current else "",

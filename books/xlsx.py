@@ -1255,7 +1255,8 @@ def write_board_packet(packet: BoardPacket, output: IO[bytes] | str | Path) -> N
 ENTRY_HEADER_ROW = 4
 ENTRY_SHEET = "実績入力"
 DONE_CHOICES = ("実施", "未実施")
-CANCEL_CHOICE = "中止"
+# 中止 as the workbook writes it, by Result.CancelScope (the entry page's labels).
+CANCEL_CHOICES = {"quarter": "今期の回を中止", "year": "事業を年度中止"}
 
 
 @dataclass(frozen=True)
@@ -1288,7 +1289,7 @@ def entry_columns(book: EntryBook) -> list[EntryColumn]:
         )
     columns += [
         EntryColumn("done", "実施・未実施", 10, True),
-        EntryColumn("cancelled", "中止", 7, True),
+        EntryColumn("cancelled", "中止", 14, True),
         EntryColumn("cancel_reason", "中止の理由", 20, True),
         EntryColumn("note", "実施内容", 26, True),
         EntryColumn("reason", "理由・今後の対応（遅れ・未着手のとき）", 28, True),
@@ -1324,7 +1325,7 @@ def _entry_value(row: EntryRow, field_name: str):
     if field_name == "done":
         return {True: "実施", False: "未実施"}.get(row.done)
     if field_name == "cancelled":
-        return CANCEL_CHOICE if row.cancelled else None
+        return CANCEL_CHOICES.get(row.cancel_scope)
     if field_name == "key":
         return row.key
     return getattr(row, field_name)
@@ -1450,9 +1451,9 @@ def _validations(ws: Worksheet, numbers: list[str], done: list[str], cancel: lis
         ws,
         cancel,
         type="list",
-        formula1=f'"{CANCEL_CHOICE}"',
+        formula1=f'"{",".join(CANCEL_CHOICES.values())}"',
         errorTitle="選択してください",
-        error="中止のときだけ「中止」を選んでください。",
+        error="中止のときだけ「今期の回を中止」か「事業を年度中止」を選んでください。",
     )
 
 

@@ -30,8 +30,10 @@ class ResultsConfig(AppConfig):
             {
                 **model_fields(
                     Result,
-                    ["value", "cancelled", "cancel_reason", "note", "reason"],
+                    ["value", "cancelled", "cancel_scope", "cancel_reason", "note", "reason"],
                 ),
+                # A figure far beyond the target or the pace, confirmed (results.rules).
+                "confirmed": FieldDisplay("大きな数の確認"),
                 "extra_values": FieldDisplay("実績（そのほかの数）"),
                 "done": FieldDisplay("実施", values={"True": "実施", "False": "未実施"}),
                 **model_fields(SectionQuarter, ["state"]),

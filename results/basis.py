@@ -101,11 +101,15 @@ class ResultFacts:
     extra_values: list
     done: bool | None
     cancelled: bool
+    cancel_scope: str
     cancel_reason: str
     reason: str
     note: str
 
-    is_entered = Result.is_entered  # the same rule as the model's
+    # The same rules as the model's.
+    is_entered = Result.is_entered
+    cancels_year = Result.cancels_year
+    cancels_quarter = Result.cancels_quarter
 
 
 # extra_values as text: most are 「[]」, decoded without json (a third of the fetch).
@@ -214,6 +218,7 @@ class RecordFacts:
     extra_values: list
     done: bool | None
     cancelled: bool
+    cancel_scope: str
     cancel_reason: str
     reason: str
     note: str
@@ -225,7 +230,10 @@ class RecordFacts:
     status: str
     state_reason: str
 
-    is_entered = Result.is_entered  # the same rule as the model's
+    # The same rules as the model's.
+    is_entered = Result.is_entered
+    cancels_year = Result.cancels_year
+    cancels_quarter = Result.cancels_quarter
 
 
 _JSON_FIELDS = ("extra_values", "extra_actuals")

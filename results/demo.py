@@ -130,6 +130,7 @@ def sample_results_load(*, fiscal_year: FiscalYear) -> int:
                         item=item,
                         quarter=quarter,
                         cancelled=True,
+                        cancel_scope=Result.CancelScope.YEAR,
                         cancel_reason=COVID_REASON,
                         note=_sample("中止しました。"),
                     )

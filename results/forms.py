@@ -1,7 +1,8 @@
 """Forms of the 実績 screens: they turn typed text into domain values, nothing more.
 
-Numbers go through ``shakyo.lib.numbers.parse_count`` (the same reader the Excel import
-uses); the rules about what may be saved or submitted live in ``results.services``.
+Numbers go through ``shakyo.lib.numbers.parse_count``; what a row may hold is decided by
+``results.rules``, which ``results.services`` applies again before writing. The Excel
+実績 import cleans each row through ``RowForm``, so its messages are the screen's.
 """
 
 from __future__ import annotations
@@ -13,22 +14,45 @@ from django import forms
 from django.core import signing
 
 from plans.models import PlanItem
-from shakyo.lib.numbers import parse_count
+from shakyo.lib.numbers import FIGURE_MAX_MESSAGE, parse_count
+from shakyo.lib.text import visible_text
 from shakyo.lib.widgets import FAST_RENDERER
 from targets.types import Kind, ParsedTarget
 
-from .models import Result
+from .models import (
+    CANCEL_REASON_MAX,
+    COMMENT_MAX,
+    NOTE_MAX,
+    REASON_MAX,
+    UNLOCK_REASON_MAX,
+    Result,
+)
+from .rules import (
+    CANCEL_EFFECTS,
+    CONFIRM_HINT,
+    RowEntry,
+    changed_figures,
+    figure_fields,
+    implausible_figures,
+    row_problems,
+    text_problem,
+)
 from .services import ResultInput
 
 _NEGATIVE_SIGNS = ("-", "−", "▲", "△")
 
 
 class CountField(forms.CharField):
-    """A count typed as people type it: 「2,100」「２，１００」「12」 → Decimal; blank → None."""
+    """A count typed as people type it: 「2,100」「２，１００」「12」 → Decimal; blank → None.
+
+    Only reads the number: its bounds and decimals depend on the row's unit and are
+    checked by ``results.rules.row_problems`` (the same for the screen and the import).
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("error_messages", {"max_length": FIGURE_MAX_MESSAGE})
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
@@ -51,6 +75,28 @@ class CountField(forms.CharField):
         )
 
 
+class PlainTextField(forms.CharField):
+    """Text typed by a person, with its limit stated in the message when it is too long.
+
+    Invisible characters around the text are dropped like spaces, so a text of only a
+    zero-width space is empty (and refused where the text is required).
+    """
+
+    def __init__(self, *, limit: int, **kwargs):
+        self.limit = limit
+        super().__init__(**kwargs)
+        self.widget.attrs["maxlength"] = str(limit)
+
+    def to_python(self, value):
+        return visible_text(super().to_python(value))
+
+    def validate(self, value):
+        super().validate(value)
+        message = text_problem(str(self.label), value, self.limit)
+        if message:
+            raise forms.ValidationError(message)
+
+
 def number_initial(value: Decimal | str | None) -> str:
     """A stored Decimal as it is typed back into the field: 2100.00 → 「2100」."""
     if value in (None, ""):
@@ -60,6 +106,7 @@ def number_initial(value: Decimal | str | None) -> str:
 
 
 DONE_CHOICES = [("", "未選択"), ("1", "実施"), ("0", "未実施")]
+CANCEL_CHOICES = [("", "中止なし"), *Result.CancelScope.choices]
 
 
 class RowForm(forms.Form):
@@ -68,41 +115,70 @@ class RowForm(forms.Form):
     A row with quantities gets one number per trackable quantity (``value`` for the
     main one, ``x0``, ``x1`` … for the secondary ones such as the 160人 of 「1回（160人）」);
     a qualitative row (or one whose figure could not be read) gets 実施 / 未実施. Every
-    row has 実施内容, 中止 with its reason and 理由・今後の対応.
+    row has 実施内容, 中止 (none, 今期の回を中止 or 事業を年度中止) with its reason and
+    理由・今後の対応.
+
+    Cleaning applies ``results.rules`` (limits, decimals by unit, 中止); the Excel import
+    cleans every row through this form, so both refuse the same input with the same
+    message. A figure changed to far beyond the target or the pace is refused until
+    ``confirm`` (「この数で正しい」) is ticked: ``needs_confirmation`` then says to show it.
     """
 
     default_renderer = FAST_RENDERER  # hundreds of inputs on one page (bench/)
 
-    note = forms.CharField(
+    note = PlainTextField(
         label="実施内容",
         required=False,
-        max_length=2000,
+        limit=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    cancelled = forms.BooleanField(label="中止", required=False)
-    cancel_reason = forms.CharField(label="中止の理由", required=False, max_length=300)
-    reason = forms.CharField(
+    cancelled = forms.ChoiceField(
+        label="中止",
+        choices=CANCEL_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={
+            "invalid_choice": "中止は「中止なし」「今期の回を中止」「事業を年度中止」から選んでください。"
+        },
+    )
+    cancel_reason = PlainTextField(label="中止の理由", required=False, limit=CANCEL_REASON_MAX)
+    reason = PlainTextField(
         label="理由・今後の対応",
         required=False,
-        max_length=2000,
+        limit=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirm = forms.BooleanField(label="この数で正しい", required=False)
 
-    def __init__(self, data=None, *, item: PlanItem, target: ParsedTarget, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        *,
+        item: PlanItem,
+        target: ParsedTarget,
+        quarter: int | None = None,
+        current: Result | None = None,
+        **kwargs,
+    ):
+        kwargs.setdefault("initial", RowForm.initial_for(current))
         super().__init__(data, prefix=f"r{item.pk}", **kwargs)
         self.item = item
         self.target = target
-        quantities = target.quantities if target.kind == Kind.QUANTITY else ()
+        self.quarter = quarter  # None: no plausibility check (the live status)
+        self.current = current
+        self.warnings: list[tuple[str, str]] = []
         self.quantity_names: list[str] = []
-        if quantities:
-            for position, quantity in enumerate(quantities):
-                name = "value" if position == 0 else f"x{position - 1}"
-                label = f"{quantity.label} （{quantity.unit}）".strip()
-                self.fields[name] = CountField(label=label)
-                self.quantity_names.append(name)
-        elif target.kind != Kind.NONE:
+        for name, quantity in figure_fields(target):
+            label = f"{quantity.label} （{quantity.unit}）".strip()
+            self.fields[name] = CountField(label=label)
+            self.quantity_names.append(name)
+        if not self.quantity_names and target.kind != Kind.NONE:
             self.fields["done"] = forms.ChoiceField(
-                label="実施", choices=DONE_CHOICES, required=False, widget=forms.RadioSelect
+                label="実施",
+                choices=DONE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "「実施」または「未実施」を選んでください。"},
             )
         row_label = f"{item.group} {item.name}".strip()
         for field in self.fields.values():
@@ -121,13 +197,50 @@ class RowForm(forms.Form):
             "value": number_initial(result.value),
             "done": "" if result.done is None else ("1" if result.done else "0"),
             "note": result.note,
-            "cancelled": result.cancelled,
+            "cancelled": result.cancel_scope,
             "cancel_reason": result.cancel_reason,
             "reason": result.reason,
         }
         for index, value in enumerate(result.extra_values or []):
             initial[f"x{index}"] = number_initial(value)
         return initial
+
+    def clean(self):
+        data = super().clean()
+        entry = self._row_entry(data)
+        for name, message in row_problems(self.target, entry):
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
+        if self.quarter is not None and not self.errors:
+            self.warnings = implausible_figures(
+                self.target, self.quarter, changed_figures(entry.figures, self.current)
+            )
+            if self.warnings and not data.get("confirm"):
+                for name, warning in self.warnings:
+                    self.add_error(name, f"{warning}{CONFIRM_HINT}")
+        return data
+
+    def _row_entry(self, data: dict) -> RowEntry:
+        done = data.get("done")
+        return RowEntry(
+            figures={name: data.get(name) for name in self.quantity_names},
+            done=None if not done else done == "1",
+            cancel_scope=data.get("cancelled") or "",
+            cancel_reason=data.get("cancel_reason", ""),
+            note=data.get("note", ""),
+            reason=data.get("reason", ""),
+        )
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A figure was refused as implausible: show 「この数で正しい」 with the warning."""
+        return bool(self.warnings) or bool(self.data and self.data.get(self["confirm"].html_name))
+
+    @property
+    def cancel_effect(self) -> str:
+        """What the chosen 中止 does, in a sentence (empty when none is chosen)."""
+        chosen = self["cancelled"].value() or ""
+        return CANCEL_EFFECTS.get(chosen, "")
 
     @property
     def quantity_fields(self) -> list[forms.BoundField]:
@@ -139,16 +252,17 @@ class RowForm(forms.Form):
 
     def to_input(self) -> ResultInput:
         data = self.cleaned_data
-        done = data.get("done")
+        entry = self._row_entry(data)
         return ResultInput(
             item_id=self.item.pk,
-            value=data.get("value"),
-            extra_values=[data.get(name) for name in self.quantity_names[1:]],
-            done=None if not done else done == "1",
-            cancelled=bool(data.get("cancelled")),
-            cancel_reason=data.get("cancel_reason", ""),
-            note=data.get("note", ""),
-            reason=data.get("reason", ""),
+            value=entry.figures.get("value"),
+            extra_values=[entry.figures[name] for name in self.quantity_names[1:]],
+            done=entry.done,
+            cancel_scope=entry.cancel_scope,
+            cancel_reason=entry.cancel_reason,
+            note=entry.note,
+            reason=entry.reason,
+            confirmed=bool(data.get("confirm")),
         )
 
     def to_result(self, quarter: int) -> Result:
@@ -164,15 +278,12 @@ class EntryForm:
     can never attach a value to the wrong row, whatever the order on the page.
     """
 
-    def __init__(self, data=None, *, rows, version: int, disabled: bool = False):
+    def __init__(self, data=None, *, rows, quarter: int, version: int, disabled: bool = False):
         self.version_form = VersionForm(data, initial={"version": version})
         self.rows = {}
         for row in rows:
             form = RowForm(
-                data,
-                item=row.item,
-                target=row.target,
-                initial=RowForm.initial_for(row.current),
+                data, item=row.item, target=row.target, quarter=quarter, current=row.current
             )
             if disabled:
                 for field in form.fields.values():
@@ -217,10 +328,10 @@ class VersionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(
+    comment = PlainTextField(
         label="コメント（差戻しの理由）",
         required=False,
-        max_length=2000,
+        limit=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
@@ -248,9 +359,9 @@ class ApproveForm(forms.Form):
 
 
 class UnlockForm(forms.Form):
-    reason = forms.CharField(
+    reason = PlainTextField(
         label="承認を解除する理由",
-        max_length=500,
+        limit=UNLOCK_REASON_MAX,
         widget=forms.TextInput(),
         error_messages={"required": "承認を解除する理由を入力してください。"},
     )

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from plans.models import FiscalYear, PlanItem, Section, User
+from shakyo.lib.numbers import FIGURE_MAX
 
 QUARTER_RANGE = Q(quarter__gte=1) & Q(quarter__lte=4)
+
+# The one set of text limits of a 実績 row: the model fields, the entry screen's form and
+# the Excel import (which validates each row through that form) all read these.
+NOTE_MAX = 2000
+REASON_MAX = 2000
+CANCEL_REASON_MAX = 300
+COMMENT_MAX = 2000
+UNLOCK_REASON_MAX = 500
 
 
 class QuarterWindow(models.Model):
@@ -82,7 +92,12 @@ class SectionQuarter(models.Model):
         related_name="+",
         verbose_name="承認者",
     )
-    comment = models.TextField("課長のコメント", blank=True)
+    comment = models.TextField(
+        "課長のコメント",
+        blank=True,
+        max_length=COMMENT_MAX,  # also holds 「承認解除: 」 + an unlock reason (≤ 500)
+        validators=[MaxLengthValidator(COMMENT_MAX)],
+    )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
 
     class Meta:
@@ -109,8 +124,17 @@ class Result(models.Model):
     """実績 of one plan row in one quarter (per quarter, never cumulative).
 
     ``value`` is the main quantity; ``extra_values`` the secondary ones in the order of
-    the row's TargetQuantity positions 1, 2, … (strings of decimals, or null).
+    the row's TargetQuantity positions 1, 2, … (strings of decimals, or null). Figures are
+    0 to 999,999,999 with the decimals their unit allows (``shakyo.lib.numbers``).
+
+    ``cancel_scope`` says what 中止 means (``cancelled`` is True exactly when it is set):
+    the quarter's occurrence only (the year goes on and the row is judged on its figures)
+    or the business for the rest of the year (the row is 中止 from this quarter on).
     """
+
+    class CancelScope(models.TextChoices):
+        QUARTER = "quarter", "今期の回を中止"
+        YEAR = "year", "事業を年度中止"
 
     item = models.ForeignKey(
         PlanItem,
@@ -120,13 +144,31 @@ class Result(models.Model):
         db_index=False,  # unique_result starts with this column: no index of its own
     )
     quarter = models.PositiveSmallIntegerField("四半期")
-    value = models.DecimalField("実績", max_digits=14, decimal_places=2, null=True, blank=True)
+    value = models.DecimalField(
+        "実績",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(FIGURE_MAX)],
+    )
     extra_values = models.JSONField("実績（副次）", default=list, blank=True)
     done = models.BooleanField("実施", null=True, blank=True)
     cancelled = models.BooleanField("中止", default=False)
-    cancel_reason = models.CharField("中止の理由", max_length=300, blank=True)
-    note = models.TextField("実施内容", blank=True)
-    reason = models.TextField("理由・今後の対応", blank=True)
+    # db_default: rows written by raw SQL (bench/) get "" like the ORM's default.
+    cancel_scope = models.CharField(
+        "中止の範囲", max_length=10, choices=CancelScope, blank=True, default="", db_default=""
+    )
+    cancel_reason = models.CharField("中止の理由", max_length=CANCEL_REASON_MAX, blank=True)
+    note = models.TextField(
+        "実施内容", blank=True, max_length=NOTE_MAX, validators=[MaxLengthValidator(NOTE_MAX)]
+    )
+    reason = models.TextField(
+        "理由・今後の対応",
+        blank=True,
+        max_length=REASON_MAX,
+        validators=[MaxLengthValidator(REASON_MAX)],
+    )
     updated_at = models.DateTimeField("更新日時", auto_now=True)
     updated_by = models.ForeignKey(
         User,
@@ -148,6 +190,15 @@ class Result(models.Model):
                 condition=Q(value__isnull=True) | Q(value__gte=0), name="result_non_negative"
             ),
             models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__lte=FIGURE_MAX),
+                name="result_value_at_most_figure_max",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled=False, cancel_scope="")
+                | Q(cancelled=True, cancel_scope__in=["quarter", "year"]),
+                name="result_cancel_scope_matches",
+            ),
+            models.CheckConstraint(
                 condition=Q(cancelled=False) | ~Q(cancel_reason=""),
                 name="result_cancel_has_reason",
             ),
@@ -159,6 +210,16 @@ class Result(models.Model):
     @property
     def is_entered(self) -> bool:
         return self.cancelled or self.done is not None or self.value is not None
+
+    @property
+    def cancels_year(self) -> bool:
+        """事業を年度中止: the row is 中止 from this quarter to the end of the year."""
+        return self.cancelled and self.cancel_scope == Result.CancelScope.YEAR
+
+    @property
+    def cancels_quarter(self) -> bool:
+        """今期の回を中止: nothing was held this quarter; the year goes on."""
+        return self.cancelled and self.cancel_scope == Result.CancelScope.QUARTER
 
 
 class Approval(models.Model):
@@ -248,6 +309,14 @@ class ApprovedRow(models.Model):
     extra_values = models.JSONField("実績（副次）", default=list, blank=True)
     done = models.BooleanField("実施", null=True, blank=True)
     cancelled = models.BooleanField("中止", default=False)
+    cancel_scope = models.CharField(
+        "中止の範囲",
+        max_length=10,
+        choices=Result.CancelScope,
+        blank=True,
+        default="",
+        db_default="",
+    )
     cancel_reason = models.CharField("中止の理由", max_length=300, blank=True)
     note = models.TextField("実施内容", blank=True)
     reason = models.TextField("理由・今後の対応", blank=True)
@@ -283,3 +352,7 @@ class ApprovedRow(models.Model):
     @property
     def is_entered(self) -> bool:
         return self.cancelled or self.done is not None or self.value is not None
+
+    # The same rules as Result's (item_progress reads approved rows like 実績).
+    cancels_year = Result.cancels_year
+    cancels_quarter = Result.cancels_quarter

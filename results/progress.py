@@ -40,6 +40,13 @@ class ItemProgress:
     def current(self) -> Result | None:
         return self.by_quarter.get(self.quarter)
 
+    @property
+    def explained(self) -> bool:
+        """This quarter says why it fell short: 理由・今後の対応, or the reason its
+        occurrence was cancelled (今期の回を中止)."""
+        current = self.current
+        return bool(current and (current.reason or current.cancels_quarter))
+
     def quarter_value(self, quarter: int) -> Decimal | None:
         result = self.by_quarter.get(quarter)
         return result.value if result else None
@@ -61,19 +68,23 @@ def item_progress(
     a 補正 applies from its quarter on) unless ``target`` is given, and its quarters are
     folded by its 集計方法 (``aggregation``, else the row's): a flow adds them up, a level
     takes the latest figure reported, a maximum the highest. Secondary quantities fold the
-    same way. A row cancelled in any quarter up to ``quarter`` is 中止 from then on
-    (cancellation is for the year). A qualitative row counts as 実施 once any quarter
-    says 実施.
+    same way. A row whose business was cancelled for the year (事業を年度中止) in any
+    quarter up to ``quarter`` is 中止 from then on. A quarter whose occurrence was
+    cancelled (今期の回を中止) adds nothing and the row is judged on its figures, as the
+    year goes on. A cancelled quarter never counts a figure (the entry rules refuse one;
+    a figure stored before those rules is left out rather than counted under 「中止」).
+    A qualitative row counts as 実施 once any quarter says 実施.
     """
     parsed = target if target is not None else item.target_at(quarter)
     how = aggregation if aggregation is not None else item.aggregation
     by_quarter = {r.quarter: r for r in results}
     upto = [by_quarter[q] for q in sorted(by_quarter) if q <= quarter]
-    actual = fold((r.value for r in upto), how)
+    counted = [r for r in upto if not r.cancelled]
+    actual = fold((r.value for r in counted), how)
     extra_count = max(0, item_quantity_count(parsed) - 1)
-    extras = tuple(fold((_extra(r, index) for r in upto), how) for index in range(extra_count))
-    cancelled = next((r for r in upto if r.cancelled), None)
-    done_flags = [r.done for r in upto if r.done is not None]
+    extras = tuple(fold((_extra(r, index) for r in counted), how) for index in range(extra_count))
+    cancelled = next((r for r in upto if r.cancels_year), None)
+    done_flags = [r.done for r in counted if r.done is not None]
     done = any(done_flags) if done_flags else None
     current = by_quarter.get(quarter)
     progress = item_status(

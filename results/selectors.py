@@ -176,9 +176,8 @@ class Row:
 
     @property
     def needs_reason(self) -> bool:
-        """Behind, and 理由・今後の対応 not yet written for this quarter."""
-        current = self.current
-        return self.status.is_shortfall and not (current and current.reason)
+        """Behind, and neither 理由・今後の対応 nor a 今期の回を中止 says why this quarter."""
+        return self.status.is_shortfall and not self.progress.explained
 
     @property
     def latest_reason(self) -> str:

@@ -6,20 +6,39 @@ refuse the same things with the same Japanese messages.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from plans.audit import audit_record, audit_record_many
-from plans.models import AuditEvent, FiscalYear, Organization, PlanItem, Section, User
+from plans.models import (
+    AuditEvent,
+    FiscalYear,
+    Organization,
+    PlanItem,
+    Section,
+    User,
+    parsed_target,
+)
+from shakyo.lib.text import visible_text
 from targets.parser import target_to_dict
+from targets.types import Kind
 
 from .models import Approval, ApprovedRow, QuarterWindow, Result, SectionQuarter
 from .progress import item_progress
+from .rules import (
+    CONFIRM_HINT,
+    RowEntry,
+    changed_figures,
+    figure_fields,
+    implausible_figures,
+    row_problems,
+)
 
 
 class EntryError(Exception):
@@ -40,30 +59,76 @@ class StaleApprovalError(EntryError):
 
 @dataclass
 class ResultInput:
-    """What was entered for one row in one quarter (per quarter, not cumulative)."""
+    """What was entered for one row in one quarter (per quarter, not cumulative).
+
+    ``cancel_scope`` is "" (no 中止), "quarter" (今期の回を中止) or "year" (事業を年度中止).
+    ``confirmed`` says the person confirmed figures far beyond the target or the pace.
+    """
 
     item_id: int
     value: Decimal | None = None
     extra_values: list[Decimal | None] = field(default_factory=list)
     done: bool | None = None
-    cancelled: bool = False
+    cancel_scope: str = ""
     cancel_reason: str = ""
     note: str = ""
     reason: str = ""
+    confirmed: bool = False
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.cancel_scope)
+
+    @property
+    def figures(self) -> dict[str, Decimal | None]:
+        """The figures by the entry form's field names (value, x0, x1, …)."""
+        return {
+            "value": self.value,
+            **{f"x{index}": number for index, number in enumerate(self.extra_values)},
+        }
+
+    def row_entry(self) -> RowEntry:
+        return RowEntry(
+            figures=self.figures,
+            done=self.done,
+            cancel_scope=self.cancel_scope,
+            cancel_reason=visible_text(self.cancel_reason),
+            note=visible_text(self.note),
+            reason=visible_text(self.reason),
+        )
 
     def as_fields(self) -> dict:
         return {
-            "value": self.value,
-            "extra_values": [None if v is None else str(v) for v in self.extra_values],
+            "value": None if self.value is None else Decimal(_plain(self.value)),
+            "extra_values": [None if v is None else _plain(v) for v in self.extra_values],
             "done": self.done,
             "cancelled": self.cancelled,
-            "cancel_reason": self.cancel_reason.strip(),
-            "note": self.note.strip(),
-            "reason": self.reason.strip(),
+            "cancel_scope": self.cancel_scope,
+            "cancel_reason": visible_text(self.cancel_reason),
+            "note": visible_text(self.note),
+            "reason": visible_text(self.reason),
         }
 
 
-_RESULT_FIELDS = ["value", "extra_values", "done", "cancelled", "cancel_reason", "note", "reason"]
+def _plain(number: Decimal) -> str:
+    """A figure in plain notation without trailing zeros: 12.50 → 「12.5」, 1E+2 → 「100」.
+
+    Exact: what was typed is what is stored, on SQLite and PostgreSQL alike, and what the
+    audit trail says (``results.rules`` has refused more decimals than the unit allows).
+    """
+    return format(number.normalize(), "f")
+
+
+_RESULT_FIELDS = [
+    "value",
+    "extra_values",
+    "done",
+    "cancelled",
+    "cancel_scope",
+    "cancel_reason",
+    "note",
+    "reason",
+]
 
 
 def section_items(*, fiscal_year: FiscalYear, section: Section):
@@ -94,22 +159,39 @@ def _row_label(item: PlanItem) -> str:
     return f"「{item.group} {item.name}」".replace("「 ", "「")
 
 
-def _validate_inputs(items: dict[int, PlanItem], inputs: list[ResultInput]) -> list[str]:
+def _validate_inputs(
+    items: dict[int, PlanItem],
+    inputs: list[ResultInput],
+    quarter: int,
+    existing: dict[int, Result],
+) -> tuple[list[str], dict[int, list[str]]]:
+    """Every problem of ``inputs`` as messages naming their row (``results.rules``, as the
+    entry form applies them), and the confirmed plausibility warnings by row."""
     errors: list[str] = []
+    confirmed: dict[int, list[str]] = {}
     for entry in inputs:
         item = items.get(entry.item_id)
         if item is None:
             errors.append(f"行ID {entry.item_id} はこの係の計画にありません。")
             continue
         label = _row_label(item)
-        numbers = [entry.value, *entry.extra_values]
-        if any(v is not None and v < 0 for v in numbers):
-            errors.append(f"{label}: 実績に負の数は入力できません。")
-        if any(v is not None and v > Decimal("999999999999") for v in numbers):
-            errors.append(f"{label}: 実績の数値が大きすぎます。")
-        if entry.cancelled and not entry.cancel_reason.strip():
-            errors.append(f"{label}: 中止の場合は中止の理由を入力してください。")
-    return errors
+        target = parsed_target(item.target_json)
+        fields = dict(figure_fields(target))
+        row = entry.row_entry()
+        if target.kind != Kind.QUANTITY:
+            row = replace(row, figures={k: v for k, v in row.figures.items() if v is not None})
+        for name, message in row_problems(target, row):
+            if name in row.figures and name not in fields:
+                message = "この行には実績の数を入力できません（「実施」「未実施」で入力します）。"
+            errors.append(f"{label}: {message}")
+        warnings = implausible_figures(
+            target, quarter, changed_figures(row.figures, existing.get(entry.item_id))
+        )
+        if warnings and not entry.confirmed:
+            errors.extend(f"{label}: {warning}{CONFIRM_HINT}" for _, warning in warnings)
+        elif warnings:
+            confirmed[entry.item_id] = [warning for _, warning in warnings]
+    return errors, confirmed
 
 
 @transaction.atomic
@@ -147,21 +229,23 @@ def results_save(
     if user.role != User.Role.SECRETARIAT and not (window and window.is_open):
         raise EntryError(["この四半期の入力期間ではありません。事務局にお問い合わせください。"])
 
-    # Only what validation and the audit trail's labels read (not targets or policies).
+    # Only what validation and the audit trail's labels read (not policies); the target
+    # as text, decoded once per process (``parsed_target``).
     items = {
         item.pk: item
         for item in section_items(fiscal_year=locked.fiscal_year, section=locked.section)
         .select_related(None)
         .only("pk", "group", "name")
+        .annotate(target_json=Cast("target", TextField()))
     }
-    errors = _validate_inputs(items, inputs)
-    if errors:
-        raise EntryError(errors)
-
     existing = {
         r.item_id: r
         for r in Result.objects.filter(item_id__in=items.keys(), quarter=locked.quarter)
     }
+    errors, confirmed = _validate_inputs(items, inputs, locked.quarter, existing)
+    if errors:
+        raise EntryError(errors)
+
     to_create: list[Result] = []
     to_update: list[Result] = []
     events: list[AuditEvent] = []
@@ -191,6 +275,9 @@ def results_save(
             # bulk_update does not run auto_now: stamp the change here.
             result.updated_at = timezone.now()
             to_update.append(result)
+        if entry.item_id in confirmed:
+            # The person confirmed a figure far beyond the target or the pace.
+            changes["confirmed"] = [None, " ".join(confirmed[entry.item_id])]
         events.append(
             AuditEvent(
                 organization=organization,
@@ -249,8 +336,7 @@ def shortfalls_without_reason(section_quarter: SectionQuarter) -> list[str]:
         progress = item_progress(
             item, results.get(item.pk, []), section_quarter.quarter, tolerance=tolerance
         )
-        current = progress.current
-        if progress.status.is_shortfall and not (current and current.reason):
+        if progress.status.is_shortfall and not progress.explained:
             missing.append(
                 f"{_row_label(item)}: {progress.status}のため、理由・今後の対応を入力してください。"
             )
@@ -367,6 +453,7 @@ def approval_record(
                 extra_values=list(current.extra_values or []) if current else [],
                 done=current.done if current else None,
                 cancelled=bool(current and current.cancelled),
+                cancel_scope=current.cancel_scope if current else "",
                 cancel_reason=current.cancel_reason if current else "",
                 note=current.note if current else "",
                 reason=current.reason if current else "",
@@ -431,12 +518,22 @@ def _approval_withdraw(*, section_quarter: SectionQuarter, user: User, reason: s
     approval.rows.update(current=False)
 
 
-_SNAPSHOT_FIELDS = ["value", "extra_values", "done", "cancelled", "cancel_reason", "note", "reason"]
+_SNAPSHOT_FIELDS = [
+    "value",
+    "extra_values",
+    "done",
+    "cancelled",
+    "cancel_scope",
+    "cancel_reason",
+    "note",
+    "reason",
+]
 _SNAPSHOT_LABELS = {
     "value": "実績",
     "extra_values": "実績（そのほかの数）",
     "done": "実施",
     "cancelled": "中止",
+    "cancel_scope": "中止の範囲",
     "cancel_reason": "中止の理由",
     "note": "実施内容",
     "reason": "理由・今後の対応",
@@ -447,7 +544,13 @@ def entry_snapshot(section_quarter: SectionQuarter) -> dict[str, list]:
     """The entry's figures of its quarter as the 課長 sees them, by row id (JSON-ready):
     carried by the approval form so that a refused approval can say what changed."""
     return {
-        str(result.item_id): [_jsonable(getattr(result, f)) for f in _SNAPSHOT_FIELDS]
+        str(result.item_id): [
+            # The kind of 中止 as people read it (「事業を年度中止」), not its stored code.
+            result.get_cancel_scope_display()
+            if f == "cancel_scope"
+            else _jsonable(getattr(result, f))
+            for f in _SNAPSHOT_FIELDS
+        ]
         for result in Result.objects.filter(
             item__initiative__business__fiscal_year_id=section_quarter.fiscal_year_id,
             item__initiative__business__section_id=section_quarter.section_id,
@@ -480,7 +583,7 @@ def _changes_since(section_quarter: SectionQuarter, reviewed: dict[str, list] | 
         item.pk: _row_label(item)
         for item in PlanItem.objects.filter(pk__in=ids).only("pk", "group", "name")
     }
-    empty = [None, [], None, False, "", "", ""]
+    empty = [None, [], None, False, "", "", "", ""]
     for item_id in ids:
         before = reviewed.get(str(item_id), empty)
         after = now.get(str(item_id), empty)
@@ -499,7 +602,8 @@ def section_quarter_return(
     *, section_quarter: SectionQuarter, user: User, comment: str
 ) -> SectionQuarter:
     """差戻し: the 課長 sends the entry back with a comment."""
-    if not comment.strip():
+    comment = visible_text(comment)
+    if not comment:
         raise EntryError(["差戻しの理由（コメント）を入力してください。"])
     locked = _transition(
         section_quarter,
@@ -509,7 +613,7 @@ def section_quarter_return(
     locked.state = SectionQuarter.State.RETURNED
     locked.decided_at = timezone.now()
     locked.decided_by = user
-    locked.comment = comment.strip()
+    locked.comment = comment
     locked.version += 1
     locked.save(
         update_fields=["state", "decided_at", "decided_by", "comment", "version", "updated_at"]
@@ -526,7 +630,8 @@ def section_quarter_unlock(
 
     An approval is withdrawn (its record kept, marked withdrawn with the reason): the
     dashboard and the books count the quarter again only once it is re-approved."""
-    if not reason.strip():
+    reason = visible_text(reason)
+    if not reason:
         raise EntryError(["承認を解除する理由を入力してください。"])
     locked = _transition(
         section_quarter,
@@ -535,12 +640,12 @@ def section_quarter_unlock(
     )
     if locked.state == SectionQuarter.State.APPROVED:
         # The approved record stays as history; readers no longer count it.
-        _approval_withdraw(section_quarter=locked, user=user, reason=reason.strip())
+        _approval_withdraw(section_quarter=locked, user=user, reason=reason)
     locked.state = SectionQuarter.State.DRAFT
-    locked.comment = f"承認解除: {reason.strip()}"
+    locked.comment = f"承認解除: {reason}"
     locked.version += 1
     locked.save(update_fields=["state", "comment", "version", "updated_at"])
-    _audit_transition(locked, user, AuditEvent.Action.UNLOCKED, comment=reason.strip())
+    _audit_transition(locked, user, AuditEvent.Action.UNLOCKED, comment=reason)
     return locked
 
 

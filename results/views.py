@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -276,7 +277,10 @@ def entry(request: HttpRequest, year: int, quarter: int, section_id: int) -> Htt
     if request.method != "POST":
         page = page_of(entry)
         form = EntryForm(
-            rows=page.rows, version=entry.section_quarter.version, disabled=not entry.editable
+            rows=page.rows,
+            quarter=quarter,
+            version=entry.section_quarter.version,
+            disabled=not entry.editable,
         )
         return _render_entry(request, entry, page, form)
 
@@ -284,7 +288,9 @@ def entry(request: HttpRequest, year: int, quarter: int, section_id: int) -> Htt
     rows = selectors.entry_form_rows(
         fiscal_year=entry.fiscal_year, section=entry.section, quarter=quarter
     )
-    form = EntryForm(request.POST, rows=rows, version=entry.section_quarter.version)
+    form = EntryForm(
+        request.POST, rows=rows, quarter=quarter, version=entry.section_quarter.version
+    )
     if not form.is_valid():
         return _render_entry(
             request, entry, page_of(entry), form, errors=form.error_messages(), status=400
@@ -305,6 +311,7 @@ def entry(request: HttpRequest, year: int, quarter: int, section_id: int) -> Htt
         fresh_page = page_of(fresh)
         fresh_form = EntryForm(
             rows=fresh_page.rows,
+            quarter=quarter,
             version=fresh.section_quarter.version,
             disabled=not fresh.editable,
         )
@@ -585,6 +592,9 @@ def item_history(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+    back_quarter = request.GET.get("q", "")
+    if back_quarter and back_quarter not in {str(q) for q in selectors.QUARTERS}:
+        raise BadRequest("四半期は 1〜4 で指定してください。")
     item = _get_item(request, item_id, review=False)
     page = selectors.item_page(item)
     return render(
@@ -595,7 +605,7 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
             "page": page,
             "year": item.initiative.business.fiscal_year.year,
             "can_see_history": access.can_review(request.user, item.initiative.business.section),
-            "back_quarter": request.GET.get("q", ""),
+            "back_quarter": back_quarter,
         },
     )
 

@@ -55,7 +55,10 @@ def enter(world, fiscal_year, seven: str, *, submit: bool = True) -> SectionQuar
         user=world.users["staff_a"],
         version=section_quarter.version,
         inputs=[
-            ResultInput(item_id=seven_row.pk, value=Decimal(seven), reason="延期しました。"),
+            # 9999 is far beyond 「7回」: the 係 confirmed it (「この数で正しい」).
+            ResultInput(
+                item_id=seven_row.pk, value=Decimal(seven), reason="延期しました。", confirmed=True
+            ),
             ResultInput(item_id=twenty_four.pk, value=Decimal("6")),
             ResultInput(item_id=anytime.pk, done=True, note="随時受付"),
         ],

@@ -33,6 +33,7 @@ def entered(world):
         item=cancelled,
         quarter=1,
         cancelled=True,
+        cancel_scope="year",
         cancel_reason="新型コロナウイルス感染症拡大防止のため",
     )
     Result.objects.create(
@@ -118,7 +119,7 @@ def test_cancelled_rows_are_marked_with_their_reason(world, entered, tmp_path):
     assert ws.cell(row, columns["状況"]).value == "中止"
     assert ws.cell(row, columns["第1四半期"]).value == "中止"
     assert ws.cell(row, columns["理由・今後の対応"]).value == (
-        "中止：新型コロナウイルス感染症拡大防止のため"
+        "事業を年度中止：新型コロナウイルス感染症拡大防止のため"
     )
     assert ws.cell(row, 2).fill.fgColor.rgb.endswith(xlsx.CANCELLED_FILL.fgColor.rgb[-6:])
 

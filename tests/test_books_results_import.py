@@ -75,10 +75,10 @@ def test_entry_workbook_lists_the_sections_rows_with_inputs_and_drop_downs(world
     assert keys == [str(item.key) for item in rows_a(world)]
     assert ws.column_dimensions[xlsx.column_letter(len(headers))].hidden
     validations = {dv.type: dv for dv in ws.data_validations.dataValidation}
-    assert validations["list"].formula1 in ('"実施,未実施"', '"中止"')
+    assert validations["list"].formula1 in ('"実施,未実施"', '"今期の回を中止,事業を年度中止"')
     assert {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"} == {
         '"実施,未実施"',
-        '"中止"',
+        '"今期の回を中止,事業を年度中止"',
     }
     assert validations["decimal"].operator == "greaterThanOrEqual"
     assert ws.protection.sheet
@@ -139,11 +139,19 @@ def test_an_exported_workbook_shows_what_was_entered(world, open_q1, tmp_path):
 @pytest.mark.parametrize(
     ("fields", "column_header", "message"),
     [
-        ({"value": "たくさん"}, "第1四半期の実績（数値）", "数値として読めません"),
+        ({"value": "たくさん"}, "第1四半期の実績（数値）", "「たくさん」は数として読めません"),
         ({"value": -1}, "第1四半期の実績（数値）", "0 以上"),
         ({"value": "=1+1"}, "第1四半期の実績（数値）", "数式は使えません"),
-        ({"cancelled": "中止"}, "中止の理由", "中止の理由を入力してください"),
-        ({"cancelled": "やめた", "cancel_reason": "x"}, "中止", "「中止」を選び"),
+        ({"value": 1.5}, "第1四半期の実績（数値）", "回の数は整数で入力してください"),
+        ({"value": 10**20}, "第1四半期の実績（数値）", "999,999,999 までの数を入力してください"),
+        ({"note": "あ" * 2001}, "実施内容", "実施内容は2,000文字以内で入力してください"),
+        ({"cancelled": "事業を年度中止"}, "中止の理由", "中止の理由を入力してください"),
+        (
+            {"cancelled": "今期の回を中止", "cancel_reason": "台風", "value": 1},
+            "第1四半期の実績（数値）",
+            "中止とした四半期には実績の数を入力できません",
+        ),
+        ({"cancelled": "やめた", "cancel_reason": "x"}, "中止", "から選んでください"),
         ({"value": 0}, "理由・今後の対応（遅れ・未着手のとき）", "未着手のため、理由・今後の対応"),
     ],
 )

@@ -223,7 +223,7 @@ def test_a_refused_import_lists_every_problem_and_changes_nothing(
     ]
     page = client.get(response["Location"]).content.decode()
     assert "取り込みませんでした（問題 2件）" in page
-    assert "数値として読めません" in page
+    assert "は数として読めません" in page
     assert "数式は使えません" in page
     assert not Result.objects.exists()
 

@@ -79,7 +79,7 @@ def test_thirty_writers_on_one_section_quarter_lose_nothing(world):
                 saved = results_save(
                     section_quarter=section_quarter,
                     user=user,
-                    inputs=[ResultInput(item_id=item.pk, value=value)],
+                    inputs=[ResultInput(item_id=item.pk, value=value, confirmed=True)],
                     version=version,
                 )
             except StaleEntryError:
@@ -127,7 +127,7 @@ def test_writers_on_different_sections_all_succeed_at_once(world):
         results_save(
             section_quarter=section_quarter,
             user=users[index],
-            inputs=[ResultInput(item_id=items[index].pk, value=Decimal(index + 1))],
+            inputs=[ResultInput(item_id=items[index].pk, value=Decimal(index + 1), confirmed=True)],
             version=section_quarter.version,
         )
 

@@ -317,7 +317,7 @@ def test_quarter_outside_one_to_four_is_not_found(client, world, q1):
 
 @pytest.mark.parametrize("typed", ["2,100", "２，１００", "2100", " 2100 "])
 def test_numbers_are_read_as_people_type_them(client, world, q1, typed):
-    item = rows_of(world.business_a)[0]
+    item = rows_of(make_business(world.section_a, rows=4))[3]  # 30万円/年1回: 2,100 円 fits
     client.force_login(world.users["staff_a"])
     response = client.post(entry_url(world.section_a), {f"r{item.pk}-value": typed, "version": "0"})
     assert response.status_code == 302
@@ -348,7 +348,7 @@ def test_cancel_without_reason_is_refused_by_the_service_rule(client, world, q1)
     seven = rows_of(world.business_a)[0]
     client.force_login(world.users["staff_a"])
     response = client.post(
-        entry_url(world.section_a), {f"r{seven.pk}-cancelled": "on", "version": "0"}
+        entry_url(world.section_a), {f"r{seven.pk}-cancelled": "year", "version": "0"}
     )
     assert response.status_code == 400
     assert "中止の場合は中止の理由を入力してください" in response.content.decode()
@@ -361,7 +361,7 @@ def test_cancel_with_reason_makes_the_row_cancelled(client, world, q1):
     client.post(
         entry_url(world.section_a),
         {
-            f"r{seven.pk}-cancelled": "on",
+            f"r{seven.pk}-cancelled": "year",
             f"r{seven.pk}-cancel_reason": "新型コロナウイルス感染症拡大防止のため",
             "version": "0",
         },
@@ -380,7 +380,7 @@ def test_a_save_of_more_than_400_fields_keeps_every_row(client, world, q1):
     for index, item in enumerate(rows):
         target = item.parsed
         if target.quantities:
-            data[f"r{item.pk}-value"] = str(index + 1)
+            data[f"r{item.pk}-value"] = "1"
             for extra in range(len(target.quantities) - 1):
                 data[f"r{item.pk}-x{extra}"] = "1"
         elif target.kind == "qualitative":
@@ -480,9 +480,18 @@ def test_live_status_is_computed_by_the_server_as_typed(client, world, q1):
     nothing = client.get(url).content.decode()
     assert 'data-status="未入力"' in nothing
     cancelled = client.get(
-        url, {f"r{seven.pk}-cancelled": "on", f"r{seven.pk}-value": "1"}
+        url, {f"r{seven.pk}-cancelled": "year", f"r{seven.pk}-cancel_reason": "台風のため"}
     ).content.decode()
     assert 'data-status="中止"' in cancelled
+    cancelled_with_figure = client.get(
+        url,
+        {
+            f"r{seven.pk}-cancelled": "year",
+            f"r{seven.pk}-cancel_reason": "台風のため",
+            f"r{seven.pk}-value": "1",
+        },
+    ).content.decode()
+    assert "中止とした四半期には実績の数を入力できません" in cancelled_with_figure
     wrong = client.get(url, {f"r{seven.pk}-value": "-1"}).content.decode()
     assert "負の数は入力できません" in wrong
     assert Result.objects.count() == 0
@@ -697,14 +706,13 @@ def test_tolerance_refuses_what_is_not_a_percentage(client, world, q1, typed, me
 
 
 def test_tolerance_changes_the_status_band(client, world, q1):
-    seven = rows_of(world.business_a)[0]
-    # Q1 expects 1.75 of 7; 1.5 is below 1.75 × 0.9 = 1.575 but above 1.75 × 0.85.
-    Result.objects.create(item=seven, quarter=1, value=Decimal("1.5"))
-    url = reverse("results:row_status", args=[2020, 1, seven.pk])
+    twenty_four = rows_of(world.business_a)[1]
+    # Q1 expects 6 of 24; 5 is below 6 × 0.9 = 5.4 but above 6 × 0.8 = 4.8.
+    url = reverse("results:row_status", args=[2020, 1, twenty_four.pk])
     client.force_login(world.users["secretariat"])
-    params = {f"r{seven.pk}-value": "1.5"}
+    params = {f"r{twenty_four.pk}-value": "5"}
     assert 'data-status="遅れ"' in client.get(url, params).content.decode()
-    client.post(reverse("results:tolerance_set"), {"percent": "15", "year": "2020"})
+    client.post(reverse("results:tolerance_set"), {"percent": "20", "year": "2020"})
     assert 'data-status="順調"' in client.get(url, params).content.decode()
 
 

@@ -7,8 +7,10 @@ at 4,000 rows); written as an included template that was a third of the page (be
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from results.rules import CANCEL_EFFECTS
 from shakyo.lib.urls import reverse_pk
 from shakyo.lib.widgets import conditional_escape as esc
 
@@ -48,8 +50,10 @@ def status_bar(counts, large: bool = False) -> SafeString:
 # the rows of Django admin's change list, the row is written here, every text escaped.
 
 
-def _error_list(errors) -> str:
-    return "".join(f'<div class="invalid-feedback d-block">{esc(e)}</div>' for e in errors)
+def _error_list(errors) -> SafeString:
+    return format_html_join(
+        "", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in errors)
+    )
 
 
 @register.simple_tag
@@ -82,6 +86,48 @@ def row_status(row, errors=()) -> SafeString:
         )
     parts.append("</div>")
     return mark_safe("".join(parts))
+
+
+def cancel_choice(form) -> SafeString:
+    """中止: none, 今期の回を中止 or 事業を年度中止, with what the chosen one does.
+
+    Every effect rides on its radio (``data-effect``) so that the page can show it as
+    soon as it is chosen, before saving (static/js/results_entry.js).
+    """
+    bound = form["cancelled"]
+    radios = format_html_join(
+        "",
+        '<div class="form-check form-check-inline">{}'
+        '<label class="form-check-label" for="{}" data-effect="{}">{}</label></div>',
+        (
+            (
+                radio.tag(),
+                radio.id_for_label,
+                CANCEL_EFFECTS.get(radio.data["value"], ""),
+                radio.choice_label,
+            )
+            for radio in bound
+        ),
+    )
+    return format_html(
+        '<fieldset class="mt-1 cancel-choice"><legend class="visually-hidden">中止</legend>'
+        '{}</fieldset>{}<div class="small text-muted cancel-effect">{}</div>',
+        radios,
+        _error_list(bound.errors),
+        form.cancel_effect,
+    )
+
+
+def confirm_box(form) -> SafeString:
+    """「この数で正しい」: shown with the warning of a figure far beyond target or pace."""
+    bound = form["confirm"]
+    return format_html(
+        '<div class="form-check mt-1 confirm-figure">{}'
+        '<label class="form-check-label fw-semibold" for="{}">{}</label></div>',
+        bound,
+        bound.id_for_label,
+        bound.label,
+    )
 
 
 @register.simple_tag
@@ -140,6 +186,8 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
             f"{'実績' if index == 0 else 'そのほか'}{esc(bf.label)}</label>\n"
             f"    {bf}{_error_list(bf.errors)}\n"
         )
+    if form.needs_confirmation:
+        parts.append(f"    {confirm_box(form)}\n")
     if form.has_done:
         radios = "".join(
             f'<div class="form-check form-check-inline">{radio.tag()}'
@@ -148,26 +196,21 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
             for radio in form["done"]
         )
         parts.append(
-            f'    <fieldset><legend class="visually-hidden">実施・未実施</legend>{radios}</fieldset>\n'
+            f'    <fieldset><legend class="visually-hidden">実施・未実施</legend>{radios}</fieldset>'
+            f"{_error_list(form['done'].errors)}\n"
         )
     if not quantity_fields and not form.has_done:
         parts.append('    <span class="text-muted">目標なし</span>\n')
 
-    note, cancelled, cancel_reason, reason = (
-        form["note"],
-        form["cancelled"],
-        form["cancel_reason"],
-        form["reason"],
-    )
+    note, cancel_reason, reason = form["note"], form["cancel_reason"], form["reason"]
     parts.append(
         "  </td>\n  <td>\n"
         f'    <label class="visually-hidden" for="{esc(note.id_for_label)}">実施内容</label>{note}\n'
-        f'    <div class="form-check mt-1">{cancelled}<label class="form-check-label" '
-        f'for="{esc(cancelled.id_for_label)}">中止</label></div>\n'
+        f"    {_error_list(note.errors)}{cancel_choice(form)}\n"
         f'    <div class="cancel-reason">{cancel_reason}{_error_list(cancel_reason.errors)}</div>\n'
         "  </td>\n"
         f'  <td><label class="visually-hidden" for="{esc(reason.id_for_label)}">理由・今後の対応'
-        f"</label>{reason}</td>\n"
+        f"</label>{reason}{_error_list(reason.errors)}</td>\n"
         f'  <td data-role="status" aria-live="polite">{row_status(row)}</td>\n'
         "</tr>\n"
     )

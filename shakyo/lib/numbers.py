@@ -80,3 +80,40 @@ def parse_count(text: str | None) -> Decimal | None:
     if not _COUNT.fullmatch(normalized):
         return None
     return Decimal(normalized.replace(",", ""))
+
+
+# ---------------------------------------------------------------------------------------
+# One set of limits and one precision for every figure a person types (screen or Excel).
+
+FIGURE_MAX = Decimal("999999999")
+FIGURE_MAX_MESSAGE = "999,999,999 までの数を入力してください。"
+
+# Decimal places a figure may have, by unit. Every unit not listed here counts something
+# (回, 件, 人, か所, 団体 …) or is yen: whole numbers only. The database column keeps two
+# places, so no unit may declare more than two.
+UNIT_PLACES: dict[str, int] = {"時間": 2, "%": 1, "か月": 1}
+
+
+def unit_places(unit: str) -> int:
+    """How many decimal places a figure in ``unit`` may have (0 for counts and yen)."""
+    return UNIT_PLACES.get(unit, 0)
+
+
+def figure_problem(value: Decimal, unit: str) -> str | None:
+    """Why ``value`` cannot be kept as a figure in ``unit``, in Japanese; None when it can.
+
+    A figure is 0 to 999,999,999 and has no more decimals than its unit declares
+    (``unit_places``): 1.5 is refused for 回, 1.555 for 時間. Nothing is ever rounded, so
+    the screen, the Excel import, the database and the audit trail keep the same number.
+    """
+    if not value.is_finite() or value < 0:
+        return "0 以上の数を入力してください。"
+    if value > FIGURE_MAX:
+        return FIGURE_MAX_MESSAGE
+    places = unit_places(unit)
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        if places == 0:
+            name = f"{unit}の数" if unit else "数"
+            return f"{name}は整数で入力してください（小数は使えません）。"
+        return f"{unit}は小数第{places}位までで入力してください。"
+    return None

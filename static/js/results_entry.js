@@ -1,5 +1,6 @@
 // Entry page: ask the server for a row's status while it is typed (the status rule lives in
-// Python, results.progress.item_progress), show the 中止 reason only when 中止 is ticked,
+// Python, results.progress.item_progress), show the 中止 reason and what the chosen 中止
+// does only when one is chosen,
 // flag shortfalls without 理由・今後の対応, and warn before leaving with unsaved input.
 (function () {
   "use strict";
@@ -33,12 +34,16 @@
   }
 
   function showCancelReason(row) {
-    const box = row.querySelector("input[type=checkbox][name$='-cancelled']");
+    const chosen = row.querySelector("input[type=radio][name$='-cancelled']:checked");
     const reason = row.querySelector(".cancel-reason");
-    if (!box || !reason) return;
-    reason.hidden = !box.checked;
+    if (!reason) return;
+    const cancelled = Boolean(chosen && chosen.value);
+    reason.hidden = !cancelled;
     const input = reason.querySelector("input");
-    if (input) input.placeholder = box.checked ? "中止の理由（必須）" : "";
+    if (input) input.placeholder = cancelled ? "中止の理由（必須）" : "";
+    const effect = row.querySelector(".cancel-effect");
+    const label = chosen ? row.querySelector("label[for='" + chosen.id + "']") : null;
+    if (effect) effect.textContent = label ? label.dataset.effect || "" : "";
   }
 
   function refresh(row) {
