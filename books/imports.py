@@ -1001,7 +1001,7 @@ def _read_entry(
     form's, with the form's messages, placed at the row and column of the cell.
     """
     before = len(errors.problems)
-    target = item.parsed
+    target = item.target_at(quarter)
     figure_names = [name for name, _ in figure_fields(target)]
     column_of: dict[str, str] = {}  # form field → workbook column
     data: dict[str, str] = {}

@@ -34,6 +34,7 @@ from .rules import (
     changed_figures,
     figure_fields,
     implausible_figures,
+    is_flow,
     row_problems,
     text_problem,
 )
@@ -213,7 +214,10 @@ class RowForm(forms.Form):
                 self.add_error(name, message)
         if self.quarter is not None and not self.errors:
             self.warnings = implausible_figures(
-                self.target, self.quarter, changed_figures(entry.figures, self.current)
+                self.target,
+                self.quarter,
+                changed_figures(entry.figures, self.current),
+                flow=is_flow(self.item),
             )
             if self.warnings and not data.get("confirm"):
                 for name, warning in self.warnings:

@@ -136,20 +136,30 @@ def changed_figures(
     return {name: number for name, number in figures.items() if number != stored.get(name)}
 
 
+def is_flow(item) -> bool:
+    """The row's quarters add up (集計方法 合計), rather than giving a level or a maximum."""
+    return getattr(item, "aggregation", "flow") == "flow"
+
+
 def _amount(number: Decimal, unit: str) -> str:
     return f"{format_number(number)}{unit}"
 
 
 def implausible_figures(
-    target: ParsedTarget, quarter: int, figures: dict[str, Decimal | None]
+    target: ParsedTarget,
+    quarter: int,
+    figures: dict[str, Decimal | None],
+    *,
+    flow: bool = True,
 ) -> list[tuple[str, str]]:
     """Figures of one quarter that are far beyond the target or the pace: (field, warning).
 
     A figure is implausible when it is more than 3× its quantity's annual target, or (the
-    main quantity only) more than 10× what the pace expects of this quarter — the expected
-    cumulative at the end of the quarter less that of the quarter before; a quarter in
-    which nothing is expected is judged by the first rule alone. A target of 0 judges
-    nothing. The warning says which bar was passed and how to confirm.
+    main quantity of a flow only) more than 10× what the pace expects of this quarter —
+    the expected cumulative at the end of the quarter less that of the quarter before; a
+    quarter in which nothing is expected is judged by the first rule alone. A level or a
+    maximum (``flow=False``: the figure is the count itself, not the quarter's share) is
+    judged by the first rule alone. A target of 0 judges nothing.
     """
     warnings: list[tuple[str, str]] = []
     for name, quantity in figure_fields(target):
@@ -167,7 +177,7 @@ def implausible_figures(
                 )
             )
             continue
-        if name != "value":
+        if name != "value" or not flow:
             continue
         expected = expected_cumulative(target, quarter) - (
             expected_cumulative(target, quarter - 1) if quarter > 1 else Decimal(0)

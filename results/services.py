@@ -26,7 +26,7 @@ from plans.models import (
     parsed_target,
 )
 from shakyo.lib.text import visible_text
-from targets.parser import target_to_dict
+from targets.parser import target_from_dict, target_to_dict
 from targets.types import Kind
 
 from .models import Approval, ApprovedRow, QuarterWindow, Result, SectionQuarter
@@ -37,6 +37,7 @@ from .rules import (
     changed_figures,
     figure_fields,
     implausible_figures,
+    is_flow,
     row_problems,
 )
 
@@ -175,7 +176,8 @@ def _validate_inputs(
             errors.append(f"行ID {entry.item_id} はこの係の計画にありません。")
             continue
         label = _row_label(item)
-        target = parsed_target(item.target_json)
+        segment = item.earlier_target_at(quarter)  # a 補正 applies from its quarter on
+        target = target_from_dict(segment["target"]) if segment else parsed_target(item.target_json)
         fields = dict(figure_fields(target))
         row = entry.row_entry()
         if target.kind != Kind.QUANTITY:
@@ -185,7 +187,10 @@ def _validate_inputs(
                 message = "この行には実績の数を入力できません（「実施」「未実施」で入力します）。"
             errors.append(f"{label}: {message}")
         warnings = implausible_figures(
-            target, quarter, changed_figures(row.figures, existing.get(entry.item_id))
+            target,
+            quarter,
+            changed_figures(row.figures, existing.get(entry.item_id)),
+            flow=is_flow(item),
         )
         if warnings and not entry.confirmed:
             errors.extend(f"{label}: {warning}{CONFIRM_HINT}" for _, warning in warnings)
@@ -235,7 +240,7 @@ def results_save(
         item.pk: item
         for item in section_items(fiscal_year=locked.fiscal_year, section=locked.section)
         .select_related(None)
-        .only("pk", "group", "name")
+        .only("pk", "group", "name", "aggregation", "earlier_targets", "target_from_quarter")
         .annotate(target_json=Cast("target", TextField()))
     }
     existing = {

@@ -390,3 +390,18 @@ def test_a_figure_in_hours_is_kept_exactly_everywhere(client, world, q1, typed, 
     assert event.changes["value"] == [None, stored]
     page = client.get(entry_url(world.section_a)).content.decode()
     assert f'value="{stored}"' in page
+
+
+@pytest.mark.parametrize(
+    ("flow", "warned"),
+    [
+        # 130人: a flow expects 32.5 a quarter (10× = 325); 3× the year = 390.
+        (True, True),
+        # As a level (登録者数), 330 is the count itself: only 3× the target (390) judges it.
+        (False, False),
+    ],
+)
+def test_a_level_is_judged_by_its_target_only(flow, warned):
+    parsed = parse_target("登録者 130人")
+    found = implausible_figures(parsed, 1, {"value": Decimal(330)}, flow=flow)
+    assert bool(found) == warned
