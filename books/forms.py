@@ -50,6 +50,9 @@ class UploadForm(forms.Form):
         label="四半期", choices=QUARTERS, coerce=int, required=False, empty_value=None
     )
     file = forms.FileField(label="Excel ブック（.xlsx）")
+    confirm_figures = forms.BooleanField(
+        label="この数で正しい（目標や予定より極端に大きい数を確認しました）", required=False
+    )
 
     def __init__(self, *args, needs_quarter: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

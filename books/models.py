@@ -83,6 +83,9 @@ class BookJob(models.Model):
     # An internal 事業報告 / 市への報告 that includes 実績 not yet approved, each marked
     # (results.basis); the default book has approved figures only.
     include_unapproved = models.BooleanField("入力中を含む（内部確認用）", default=False)
+    # A 実績 import whose person confirmed figures far beyond the target or the pace
+    # (the entry page's 「この数で正しい」, results.rules).
+    confirm_figures = models.BooleanField("この数で正しい（大きな数を確認済み）", default=False)
     progress = models.PositiveSmallIntegerField("進捗（%）", default=0)
     # How many times a worker has started the job: a job whose worker dies (out of memory,
     # killed) is delivered again, and is given up after services.MAX_ATTEMPTS starts.

@@ -223,6 +223,7 @@ def book_job_create(
     section: Section | None = None,
     commissioner: Organization | None = None,
     include_unapproved: bool = False,
+    confirm_figures: bool = False,
     upload: UploadedFile | None = None,
     file_format: BookJob.Format = BookJob.Format.XLSX,
 ) -> BookJob:
@@ -242,6 +243,7 @@ def book_job_create(
         commissioner=commissioner,
         include_unapproved=include_unapproved,
         file_format=BookJob.Format.PDF if kind == BookJob.Kind.BOARD_PACKET else file_format,
+        confirm_figures=confirm_figures,
         message="順番を待っています。",
     )
     job.full_clean(exclude=["upload", "result"])
@@ -454,6 +456,7 @@ def _run_import(job: BookJob, progress: Progress) -> None:
                     user=job.user,
                     year=job.year,
                     quarter=job.quarter,
+                    confirmed=job.confirm_figures,
                     on_progress=progress,
                     on_written=done,
                 )

@@ -145,6 +145,8 @@ def _upload(request: HttpRequest, kind: BookJob.Kind, allowed: bool) -> HttpResp
         kind=kind,
         year=form.cleaned_data["year"],
         quarter=form.cleaned_data.get("quarter"),
+        confirm_figures=kind == BookJob.Kind.RESULTS_IMPORT
+        and form.cleaned_data["confirm_figures"],
         upload=form.cleaned_data["file"],
     )
     return redirect("books:job", pk=job.pk)

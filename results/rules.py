@@ -194,4 +194,6 @@ def implausible_figures(
     return warnings
 
 
-CONFIRM_HINT = "入力した数で正しければ「この数で正しい」にチェックして、もう一度保存してください。"
+CONFIRM_HINT = (
+    "入力した数で正しければ「この数で正しい」にチェックして、もう一度保存（取り込み）してください。"
+)

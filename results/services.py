@@ -82,10 +82,10 @@ class ResultInput:
 
     @property
     def figures(self) -> dict[str, Decimal | None]:
-        """The figures by the entry form's field names (value, x0, x1, …)."""
+        """The figures by the entry form's field names (value, x0, x1, …), as Decimals."""
         return {
-            "value": self.value,
-            **{f"x{index}": number for index, number in enumerate(self.extra_values)},
+            "value": _decimal(self.value),
+            **{f"x{index}": _decimal(number) for index, number in enumerate(self.extra_values)},
         }
 
     def row_entry(self) -> RowEntry:
@@ -111,13 +111,17 @@ class ResultInput:
         }
 
 
-def _plain(number: Decimal) -> str:
+def _decimal(number: Decimal | int | None) -> Decimal | None:
+    return None if number is None else Decimal(number)
+
+
+def _plain(number: Decimal | int) -> str:
     """A figure in plain notation without trailing zeros: 12.50 → 「12.5」, 1E+2 → 「100」.
 
     Exact: what was typed is what is stored, on SQLite and PostgreSQL alike, and what the
     audit trail says (``results.rules`` has refused more decimals than the unit allows).
     """
-    return format(number.normalize(), "f")
+    return format(Decimal(number).normalize(), "f")
 
 
 _RESULT_FIELDS = [

@@ -382,3 +382,35 @@ def test_uploads_are_not_kept_and_old_jobs_are_forgotten(
         client.post(reverse("books:export", args=["plan"]), {"year": 2020})
     assert BookJob.objects.count() == 1  # only the new one
     assert not path.exists()
+
+
+@pytest.mark.parametrize("confirm", [False, True])
+def test_a_large_imported_figure_is_kept_only_when_the_uploader_confirms_it(
+    client, world, django_capture_on_commit_callbacks, confirm
+):
+    QuarterWindow.objects.create(fiscal_year=world.business_a.fiscal_year, quarter=1, is_open=True)
+    buffer = BytesIO()
+    entry_export(section=world.section_a, year=2020, quarter=1, output=buffer)
+    wb = load_workbook(BytesIO(buffer.getvalue()))
+    wb["実績入力"]["E5"] = 5000  # the 7回予定 row
+    out = BytesIO()
+    wb.save(out)
+    login(client, world.users["staff_a"])
+    page = client.get(reverse("books:index")).content.decode()
+    assert "この数で正しい（目標や予定より極端に大きい数を確認しました）" in page
+    data = {"year": 2020, "quarter": 1}
+    if confirm:
+        data["confirm_figures"] = "1"
+    upload = SimpleUploadedFile("entry.xlsx", out.getvalue(), content_type=XLSX)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("books:import_results"), {**data, "file": upload})
+    job = BookJob.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    if confirm:
+        assert job.state == BookJob.State.DONE
+        assert Result.objects.get().value == 5000
+    else:
+        assert job.state == BookJob.State.FAILED
+        assert "5,000回は年間の目標（7回）の3倍を超えています。" in page
+        assert "「この数で正しい」にチェックして" in page
+        assert not Result.objects.exists()
