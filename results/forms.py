@@ -212,11 +212,13 @@ class RowForm(forms.Form):
         for name, message in row_problems(self.target, entry):
             if name in self.fields and name not in self.errors:
                 self.add_error(name, message)
-        if self.quarter is not None and not self.errors:
+        readable = {k: v for k, v in entry.figures.items() if k not in self.errors}
+        if self.quarter is not None and not entry.cancel_scope:
+            # Judged even when another input of the row is refused: every problem at once.
             self.warnings = implausible_figures(
                 self.target,
                 self.quarter,
-                changed_figures(entry.figures, self.current),
+                changed_figures(readable, self.current),
                 flow=is_flow(self.item),
             )
             if self.warnings and not data.get("confirm"):

@@ -104,3 +104,22 @@ def test_row_status_answers_a_message_for_odd_numbers(client, world, q1, item, v
     response = client.get(_url("row_status", world, item), {f"r{item.pk}-value": value})
     assert response.status_code == 200
     assert "text-danger" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/results/items/{HUGE}/",
+        f"/results/items/{HUGE}/history/",
+        f"/plans/{HUGE}/",
+        f"/plans/items/{HUGE}/edit/",
+        f"/results/{HUGE}/q1/dashboard/",
+        f"/results/2020/q1/sections/{HUGE}/",
+        f"/books/jobs/{HUGE}/",
+        f"/collab/projects/{HUGE}/",
+    ],
+)
+def test_an_id_past_any_database_integer_is_not_found_or_refused(client, world, q1, path):
+    """Ids and years in the path: 404 (no such row) or 403 (no such year to read), never 500."""
+    client.force_login(world.users["secretariat"])
+    assert client.get(path).status_code in (403, 404)
