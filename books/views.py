@@ -14,6 +14,7 @@ from plans import access as plan_access
 from plans.models import Organization, Section
 from plans.selectors import visible_years
 from results.basis import Purpose, basis_for
+from results.now import now_for
 from shakyo.lib.fiscal import fiscal_year_of
 
 from . import access, services
@@ -55,9 +56,14 @@ def _plan_import_years(years: list[int]) -> list[int]:
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     years = visible_years(user)
+    now = now_for(user)
     context = {
         "years": years,
         "quarters": [1, 2, 3, 4],
+        # Forms open on the year and quarter being worked on (results.now), never on the
+        # newest year or 第4四半期.
+        "now_year": now.year if now else None,
+        "now_quarter": now.quarter if now else None,
         "can_export_plan": access.can_export_plan(user) and bool(years),
         "city_bodies": list(access.city_bodies(user)),
         "entry_sections": list(access.entry_sections(user).select_related("department")),

@@ -15,8 +15,8 @@ from books.models import BookJob
 from collab.access import visible_cities
 from plans import access
 from plans.models import Business, FiscalYear, Section, TargetRevision, User
-from plans.selectors import visible_years
 from results.models import QuarterWindow, SectionQuarter
+from results.now import now_for
 from shakyo.lib.fiscal import FiscalQuarter
 
 # How many finished book jobs the landing page lists (newest first).
@@ -255,7 +255,6 @@ def landing(user: User, *, today: date) -> Landing:
     the finished book jobs; for those who read 協働事業一覧 the cities.
     """
     result = Landing()
-    years = visible_years(user)
     if access.reads_council_results(user):
         result.reads_results = True
         result.windows = _open_windows(user, today)
@@ -268,9 +267,9 @@ def landing(user: User, *, today: date) -> Landing:
         if access.oversees_organization(user):
             _council_progress(result)
             _revisions(result, user.organization_id)
-    # The plan to open: the year being entered, else the newest visible one.
-    window_years = [w.year for w in result.windows if w.year in years]
-    result.plan_year = max(window_years) if window_years else (years[0] if years else None)
+    # The plan to open: the year the person is working in (results.now).
+    now = now_for(user, today=today)
+    result.plan_year = now.year if now else None
     result.jobs = _finished_jobs(user)
     result.collab_cities = list(visible_cities(user))
     return result

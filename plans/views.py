@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
@@ -27,6 +28,7 @@ from .forms import (
     TargetStructureForm,
 )
 from .models import AuditEvent, FiscalYear, PlanImport, PlanItem, Section, TargetRevision, User
+from .now import year_by_date
 from .tables import AuditTable, ReviewTable
 
 
@@ -56,11 +58,12 @@ def _editable_section_ids(user: User) -> set[int]:
 
 @login_required
 def plan_latest(request: HttpRequest) -> HttpResponse:
-    """The plan of the newest year the user may read."""
+    """This fiscal year's plan (plans.now), not the newest: next year's plan is drafted
+    while this year's quarters are still entered."""
     years = selectors.visible_years(request.user)
     if not years:
         return render(request, "plans/no_plans.html")
-    return redirect("plans:year", year=years[0])
+    return redirect("plans:year", year=year_by_date(years, timezone.localdate()))
 
 
 @login_required

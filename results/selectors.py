@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from functools import partial
@@ -83,25 +82,6 @@ def is_sample(result: Result | None) -> bool:
 
 def windows_by_quarter(fiscal_year: FiscalYear) -> dict[int, QuarterWindow]:
     return {w.quarter: w for w in QuarterWindow.objects.filter(fiscal_year=fiscal_year)}
-
-
-def current_quarter(windows: dict[int, QuarterWindow], *, year: int, today: date) -> int:
-    """The quarter people are working on: the latest open window, else the latest window,
-    else the quarter of ``today`` within the year (Q1 before it, Q4 after it)."""
-    open_quarters = [q for q, w in windows.items() if w.is_open]
-    if open_quarters:
-        return max(open_quarters)
-    if windows:
-        return max(windows)
-    now = FiscalQuarter.from_date(today)
-    if now.year < year:
-        return 1
-    return now.quarter if now.year == year else 4
-
-
-def latest_year(user: User) -> int | None:
-    years = visible_businesses(user).values_list("fiscal_year__year", flat=True)
-    return max(years, default=None)
 
 
 # ---------------------------------------------------------------------------------------

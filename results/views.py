@@ -16,7 +16,6 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from plans import access
@@ -34,6 +33,7 @@ from .forms import (
     WindowForm,
 )
 from .models import QuarterWindow, SectionQuarter
+from .now import now_for
 from .services import EntryError, ResultInput, StaleEntryError
 
 Role = User.Role
@@ -170,14 +170,12 @@ def _get_secretariat_year(request: HttpRequest, year: int) -> FiscalYear:
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to its 実績 screen for the quarter being worked on."""
     user = request.user
-    year = selectors.latest_year(user)
-    access.require(year is not None)
+    now = now_for(user)
+    access.require(now is not None)
+    year, quarter = now.year, now.quarter
     fiscal_year = FiscalYear.objects.filter(organization_id=user.organization_id, year=year).first()
     if fiscal_year is None or user.role in (Role.BOARD, Role.CITY, Role.COLLAB_STAFF):
         return redirect("results:dashboard_latest")
-    quarter = selectors.current_quarter(
-        selectors.windows_by_quarter(fiscal_year), year=year, today=timezone.localdate()
-    )
     if user.role == Role.SECTION_STAFF and user.section_id:
         return redirect("results:entry", year, quarter, user.section_id)
     if user.role == Role.DEPARTMENT_HEAD and user.department_id:
@@ -617,10 +615,11 @@ def item_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def dashboard_latest(request: HttpRequest) -> HttpResponse:
-    year = selectors.latest_year(request.user)
-    access.require(year is not None)
-    quarter = selectors.dashboard_default_quarter(request.user, year=year)
-    return redirect("results:dashboard", year, quarter)
+    """This year's dashboard (``results.now``) at its latest approved quarter."""
+    now = now_for(request.user)
+    access.require(now is not None)
+    quarter = selectors.dashboard_default_quarter(request.user, year=now.year)
+    return redirect("results:dashboard", now.year, quarter)
 
 
 @login_required
