@@ -233,8 +233,11 @@ _MONTH_RANGE_RE = re.compile(
 _MONTH_DAY_RE = re.compile(
     rf"(?<![0-9])(?P<m>[0-9]{{1,2}})\s*月\s*(?P<d>[0-9]{{1,2}})\s*日{_WEEKDAY_PAREN}"
 )
-# 「（1ヶ月間）」 after dates: how long the schedule runs.
-_DURATION_RE = re.compile(r"\(\s*[0-9]+\s*(?:か月|日|週|年)間\s*\)")
+# 「（1ヶ月間）」 after dates, 「2日間で延べ100人」: how long it runs, not what is counted.
+_DURATION_RE = re.compile(
+    r"\(\s*[0-9]+\s*(?:か月|日|週|年)間\s*\)"
+    r"|(?<![0-9])[0-9]+\s*(?:か月|日|週|年)間(?=\s*(?:で|に|を通じ|にわたり)\s*\S*[0-9])"
+)
 # 「11日:9人」: the day of a dated line (the month is written above it).
 _DAY_LABEL_RE = re.compile(
     rf"(?<![0-9月])[0-9]{{1,2}}\s*日(?=\s*:)"
@@ -1524,6 +1527,11 @@ class _QuantityReader:
                 )
                 break
             seen.add((q.unit, q.per))
+        whole = next((q for q in listed[1:] if q.label == "全" and q.role is None), None)
+        if whole is not None:
+            # 「1回2時間 全5回」: 全 names the whole count, the target.
+            whole.role = Role.TOTAL
+            listed = [whole, *(q for q in listed if q is not whole)]
         for position, q in enumerate(listed):
             if q.role is None:
                 q.role = (

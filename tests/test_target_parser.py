@@ -753,6 +753,12 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
         "1件の受任が2,013人",
         quantity(q(1, "件"), q(2013, "人", label="の受任"), needs_review=True),
     ),
+    # 全 names the whole count; a duration before で is not what is counted
+    ("1回2時間 全5回", quantity(q(5, "回", label="全"), q(1, "回"), q(2, "時間"))),
+    (
+        "2日間で延べ100人",
+        quantity(q(100, "人"), numbers=(n("2日間", Role.DURATION), n("100人", Role.MAIN))),
+    ),
     # a share-out in brackets has its role too
     (
         "年8回 (各圏域2回)",
@@ -1029,3 +1035,19 @@ def test_from_dict_fills_in_missing_optional_keys() -> None:
 def test_from_dict_rejects_what_to_dict_cannot_produce(bad: dict[str, Any]) -> None:
     with pytest.raises((KeyError, TypeError, ValueError)):
         target_from_dict(bad)
+
+
+def test_the_parse_target_command_shows_the_role_of_each_number() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("parse_target", "予算2,400千円（前年度2,350千円）", stdout=out)
+    printed = json.loads(out.getvalue())
+    assert printed["quantities"][0]["value"] == 2_400_000
+    assert printed["compared"][0]["value"] == 2_350_000
+    assert printed["numbers"] == [
+        {"text": "2,400千円", "role": "main"},
+        {"text": "2,350千円", "role": "previous"},
+    ]
