@@ -49,8 +49,8 @@ export BEHIND_PROXY=1 PROXY_COUNT=1
 export MEDIA_ROOT="$work/media" SERVE_STATE_DIR="$work/state"
 export GUNICORN_WORKERS=2 CELERY_CONCURRENCY=1
 unset DEBUG
-redis_db="${CELERY_BROKER_URL##*/}"
-redis-cli -n "$redis_db" FLUSHDB >/dev/null
+# An empty queue for this run (redis-py comes with celery[redis]; no redis-cli needed).
+.venv/bin/python -c 'import os, redis; redis.Redis.from_url(os.environ["CELERY_BROKER_URL"]).flushdb()'
 
 setsid make serve HOST="127.0.0.1:$port" >"$log" 2>&1 &
 pid=$!
