@@ -80,7 +80,7 @@ def test_the_board_packet_is_one_pdf_cover_summary_shortfalls_report(
     job = BookJob.objects.get()
     assert response["Location"] == reverse("books:job", args=[job.pk])
     assert (job.state, job.progress, job.file_format) == ("done", 100, "pdf")
-    assert job.message == "令和２年度　第２四半期　事業進捗報告を作成しました。"
+    assert job.message == "令和2年度　第2四半期　事業進捗報告を作成しました。"
     assert job.result_name == "令和2年度_第2四半期_理事会資料_事業進捗報告.pdf"
     pages = _pages(_download(client, job, tmp_path))
     flat = [_flat(page) for page in pages]
