@@ -236,12 +236,13 @@ def test_book_of_recorded_quarters_reads_a_fixed_number_of_queries(
     )
     scope = Business.objects.filter(fiscal_year=q1)
     # businesses, initiatives, rows, section-quarters (with whether an approval is
-    # recorded), approved rows; 実績 only for sections approved without a record (none)
-    with django_assert_num_queries(5):
+    # recorded), approved rows, the 係's edited 総括; 実績 only for sections approved
+    # without a record (none)
+    with django_assert_num_queries(6):
         small = reports.report_book(scope, year=2020, quarter=1)
     for _ in range(3):
         make_business(world.section_a, rows=6)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         large = reports.report_book(scope, year=2020, quarter=1)
     assert large.row_count == small.row_count + 18
 
