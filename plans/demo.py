@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,18 @@ class DemoSummary:
     users: list[User] = field(default_factory=list)
 
 
+# The sample 実績 live in results (a higher app, which plans never imports): results
+# registers its loader here when it starts (results.apps).
+SampleResults = Callable[[FiscalYear], int]
+_sample_results: SampleResults | None = None
+
+
+def register_sample_results(loader: SampleResults) -> None:
+    """``loader(fiscal_year)`` creates the year's sample 実績 once and returns how many."""
+    global _sample_results
+    _sample_results = loader
+
+
 def demo_load(*, data: dict[str, Any], with_results: bool = True) -> DemoSummary:
     """Create (or find) the demo council, its plan, its users and sample 実績."""
     organization, _ = Organization.objects.get_or_create(
@@ -133,8 +146,6 @@ def demo_load(*, data: dict[str, Any], with_results: bool = True) -> DemoSummary
         operator.set_password(DEMO_PASSWORD)
         operator.save(update_fields=["password"])
     summary.users.append(operator)
-    if with_results:
-        from results.demo import sample_results_load
-
-        summary.results = sample_results_load(fiscal_year=loaded.fiscal_year)
+    if with_results and _sample_results is not None:
+        summary.results = _sample_results(loaded.fiscal_year)
     return summary

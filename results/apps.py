@@ -20,11 +20,14 @@ class ResultsConfig(AppConfig):
     def ready(self) -> None:
         from plans.approvals import register_approved_quarters
         from plans.audit import FieldDisplay, model_fields, register_fields
+        from plans.demo import register_sample_results
 
+        from .demo import sample_results_load
         from .models import QuarterWindow, Result, SectionQuarter
 
         # plans never imports results: it asks which quarters are approved through this.
         register_approved_quarters(_approved_quarters)
+        register_sample_results(lambda fiscal_year: sample_results_load(fiscal_year=fiscal_year))
         # How the 実績 fields of the audit trail read.
         register_fields(
             {
