@@ -91,6 +91,15 @@ class BookJob(models.Model):
     # killed) is delivered again, and is given up after services.MAX_ATTEMPTS starts.
     attempts = models.PositiveSmallIntegerField("開始回数", default=0)
     message = models.CharField("状況", max_length=300, blank=True)
+    # The id of the one task message that may run the job. Sending the job again (the
+    # sweeper) gives it a new id, so that an older copy of the message, if the broker
+    # still delivers one, finds its id stale and leaves the job alone.
+    task_id = models.CharField("処理の番号", max_length=64, blank=True)
+    # When the job was last put in the queue (None: sending failed, the sweeper retries),
+    # when a run last started it, and how often the sweeper has sent it again.
+    queued_at = models.DateTimeField("順番待ちにした日時", null=True, blank=True)
+    started_at = models.DateTimeField("開始日時", null=True, blank=True)
+    requeues = models.PositiveSmallIntegerField("再送回数", default=0)
     upload = models.FileField("取り込むファイル", upload_to=upload_path, blank=True)
     upload_name = models.CharField("元のファイル名", max_length=255, blank=True)
     result = models.FileField("出力したファイル", upload_to=result_path, blank=True)

@@ -10,17 +10,22 @@ from __future__ import annotations
 import io
 import logging
 import tempfile
+import time
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
-from django.db.models import QuerySet
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from plans.audit import audit_record
 from plans.models import AuditEvent, Business, Organization, Section, User
@@ -252,10 +257,37 @@ def book_job_create(
         job.upload_name = upload.name[:255]
         job.upload.save(f"job-{job.pk}.xlsx", upload, save=False)
         job.save(update_fields=["upload", "upload_name"])
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+# Said on the job page while the job could not be queued; the sweeper sends it again.
+_NOT_QUEUED = (
+    "処理の受付に一時的につながらないため、まだ順番待ちに入っていません。"
+    "自動でやり直しますので、このままお待ちください。"
+)
+# Publishing is retried this way before the job is left to the sweeper (about 2 s).
+_PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.4, "interval_max": 1}
+
+
+def _enqueue(job_id: int) -> bool:
+    """Send the job's task under a new task id; False (and said on the job) if the
+    broker could not be reached even after retrying."""
     from .tasks import book_job_run_task  # the task module imports this one
 
-    transaction.on_commit(lambda: book_job_run_task.delay(job.pk))
-    return job
+    task_id = str(uuid.uuid4())
+    BookJob.objects.filter(pk=job_id).update(task_id=task_id, queued_at=timezone.now())
+    try:
+        book_job_run_task.apply_async(
+            args=[job_id], task_id=task_id, retry=True, retry_policy=_PUBLISH_RETRY
+        )
+    except (BrokerError, OSError):
+        logger.warning("book job %s could not be queued", job_id, exc_info=True)
+        BookJob.objects.filter(pk=job_id, task_id=task_id, state=BookJob.State.PENDING).update(
+            queued_at=None, message=_NOT_QUEUED
+        )
+        return False
+    return True
 
 
 def _purge_old_jobs(user: User) -> None:
@@ -286,12 +318,28 @@ _GIVEN_UP_EXPORT = (
 )
 
 
-def book_job_run(*, job_id: int) -> BookJob | None:
+class JobTooLong(Exception):
+    """The job ran past BOOKS_JOB_SOFT_SECONDS (checked at each progress step)."""
+
+
+def _too_long_message() -> str:
+    minutes = max(1, settings.BOOKS_JOB_SOFT_SECONDS // 60)
+    return (
+        f"処理が制限時間（{minutes}分）を超えたため中止しました。"
+        "範囲を絞るか、時間をおいてもう一度お試しください。何も変更していません。"
+    )
+
+
+def book_job_run(*, job_id: int, task_id: str | None = None) -> BookJob | None:
     """Do the work of a job; safe to call again for the same job (a redelivered task).
 
-    A finished job is left alone. An import marks its job done in the transaction that
-    writes the data, so a task delivered twice never imports twice. A job already started
-    ``MAX_ATTEMPTS`` times (each time its worker died) is marked failed, not run again.
+    A finished job is left alone, and so is a job sent again under another task id than
+    ``task_id`` (this message is an older copy). An import marks its job done in the
+    transaction that writes the data, so a task delivered twice never imports twice. A
+    job already started ``MAX_ATTEMPTS`` times (each time its worker died) is marked
+    failed, not run again. A job that runs past BOOKS_JOB_SOFT_SECONDS (or Celery's soft
+    time limit) is failed with a message. A database error (the server restarting) is
+    raised for the task to retry: the job is neither done nor failed by it.
     """
     with transaction.atomic():
         job = (
@@ -301,6 +349,8 @@ def book_job_run(*, job_id: int) -> BookJob | None:
             .first()
         )
         if job is None or job.is_finished:
+            return job
+        if task_id and job.task_id and task_id != job.task_id:
             return job
         if job.attempts >= MAX_ATTEMPTS:
             # Every start so far ended with its worker gone: the job would take the next
@@ -313,12 +363,17 @@ def book_job_run(*, job_id: int) -> BookJob | None:
         job.attempts += 1
         job.progress = 1
         job.message = "処理しています。"
-        job.save(update_fields=["state", "attempts", "progress", "message"])
+        job.started_at = timezone.now()
+        job.save(update_fields=["state", "attempts", "progress", "message", "started_at"])
+
+    deadline = time.monotonic() + settings.BOOKS_JOB_SOFT_SECONDS
 
     # The rows take 5–90 % of the bar; for a PDF, LibreOffice's print takes 70–95 %.
     share = 65 if job.file_format == BookJob.Format.PDF else 85
 
     def progress(done: int, total: int) -> None:
+        if time.monotonic() > deadline:
+            raise JobTooLong
         _set_progress(job_id, 5 + share * done // max(total, 1), f"{done} / {total} 行")
 
     try:
@@ -331,6 +386,11 @@ def book_job_run(*, job_id: int) -> BookJob | None:
     except (pdf.PdfUnavailable, pdf.PdfFailed):
         logger.exception("book job %s: no PDF", job_id)
         _finish(job, BookJob.State.FAILED, _NO_PDF, [])
+    except (OperationalError, InterfaceError):
+        raise  # the database went away: the task retries the job
+    except (JobTooLong, SoftTimeLimitExceeded):
+        logger.warning("book job %s ran past its time limit", job_id)
+        _finish(job, BookJob.State.FAILED, _too_long_message(), [])
     except Exception:
         logger.exception("book job %s failed", job_id)
         _finish(
@@ -362,6 +422,15 @@ def _finish(job: BookJob, state: str, message: str, problems: list[Problem]) -> 
         progress=100 if state == BookJob.State.DONE else job.progress,
         finished_at=timezone.now(),
     )
+    if state == BookJob.State.FAILED:
+        _delete_upload(job)
+
+
+def _delete_upload(job: BookJob) -> None:
+    """The upload may hold people's notes: it is not kept once its job has ended."""
+    if job.upload:
+        job.upload.delete(save=False)
+        BookJob.objects.filter(pk=job.pk).update(upload="")
 
 
 def _run_export(job: BookJob, progress: Progress) -> None:
@@ -460,10 +529,12 @@ def _run_import(job: BookJob, progress: Progress) -> None:
                     on_progress=progress,
                     on_written=done,
                 )
-        finally:
-            # The upload may hold people's notes: it is not kept once it has been read.
-            job.upload.delete(save=False)
-            BookJob.objects.filter(pk=job.pk).update(upload="")
+        except (OperationalError, InterfaceError):
+            raise  # the database went away: the upload is kept for the retry
+        except BaseException:
+            _delete_upload(job)
+            raise
+        _delete_upload(job)
 
 
 # ---------------------------------------------------------------------------------------
@@ -526,3 +597,112 @@ def report_summary_save(
         )
         changed += 1
     return changed
+
+
+# ---------------------------------------------------------------------------------------
+# The sweeper: jobs that no worker will finish
+# ---------------------------------------------------------------------------------------
+
+# A job is sent again by the sweeper at most this many times before it is failed.
+MAX_REQUEUES = 5
+_STUCK_PENDING = (
+    "処理を始められないまま時間が過ぎたため中止しました。"
+    "しばらくしてからもう一度依頼してください。何も変更していません。"
+)
+_STUCK_RUNNING = (
+    "処理が途中で止まったまま時間が過ぎたため中止しました。"
+    "しばらくしてからもう一度依頼してください。続く場合はシステム管理者にお知らせください。"
+)
+_SENT_AGAIN = "処理が止まっていたため、もう一度順番待ちに入れました。"
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    sent: int = 0
+    failed: int = 0
+    uploads_deleted: int = 0
+
+
+def book_jobs_sweep() -> SweepSummary:
+    """Send again or fail the jobs that no worker will finish; delete uploads no job reads.
+
+    * waiting, never queued (sending failed: the broker was down) or queued more than
+      BOOKS_JOB_QUEUE_SECONDS ago (the broker lost the message: Redis keeps nothing on
+      disk) → sent again under a new task id, at most MAX_REQUEUES times, then failed;
+    * running, started more than BOOKS_JOB_RUN_SECONDS ago → no worker is on it any more
+      (the limit is past the hard time limit and the broker's visibility timeout, after
+      which the broker would have delivered it again) → sent again while it has been
+      started fewer than MAX_ATTEMPTS times, else failed;
+    * an upload of a finished job, or a file in the uploads folders that no job names,
+      older than BOOKS_JOB_QUEUE_SECONDS → deleted.
+
+    Run by Celery beat every few minutes and when a worker starts; safe to run twice at
+    once (each change is conditional on the state it saw).
+    """
+    now = timezone.now()
+    queue_cutoff = now - timedelta(seconds=settings.BOOKS_JOB_QUEUE_SECONDS)
+    run_cutoff = now - timedelta(seconds=settings.BOOKS_JOB_RUN_SECONDS)
+    sent = failed = 0
+    waiting = BookJob.objects.filter(state=BookJob.State.PENDING).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=queue_cutoff)
+    )
+    for job in waiting.only("pk", "task_id", "requeues", "progress", "upload"):
+        if job.requeues >= MAX_REQUEUES:
+            failed += _fail_if(
+                job, Q(state=BookJob.State.PENDING, task_id=job.task_id), _STUCK_PENDING
+            )
+        elif _claim(job, Q(state=BookJob.State.PENDING, task_id=job.task_id)):
+            sent += _enqueue(job.pk)
+    stuck = BookJob.objects.filter(state=BookJob.State.RUNNING, started_at__lt=run_cutoff)
+    for job in stuck.only(
+        "pk", "task_id", "attempts", "requeues", "started_at", "progress", "upload"
+    ):
+        seen = Q(state=BookJob.State.RUNNING, started_at=job.started_at)
+        if job.attempts >= MAX_ATTEMPTS or job.requeues >= MAX_REQUEUES:
+            failed += _fail_if(job, seen, _STUCK_RUNNING)
+        elif _claim(job, seen, state=BookJob.State.PENDING):
+            sent += _enqueue(job.pk)
+    return SweepSummary(
+        sent=sent, failed=failed, uploads_deleted=_delete_stale_uploads(queue_cutoff)
+    )
+
+
+def _claim(job: BookJob, seen: Q, **changes: object) -> bool:
+    """Count a resend of ``job`` if it is still as the sweeper saw it."""
+    return bool(
+        BookJob.objects.filter(seen, pk=job.pk).update(
+            requeues=F("requeues") + 1, message=_SENT_AGAIN, **changes
+        )
+    )
+
+
+def _fail_if(job: BookJob, seen: Q, message: str) -> int:
+    updated = BookJob.objects.filter(seen, pk=job.pk).update(
+        state=BookJob.State.FAILED, message=message, finished_at=timezone.now()
+    )
+    if updated:
+        _delete_upload(job)
+    return updated
+
+
+def _delete_stale_uploads(cutoff) -> int:
+    """Uploads of finished jobs, and upload files that no job names, older than ``cutoff``."""
+    deleted = 0
+    for job in BookJob.objects.filter(state__in=[BookJob.State.DONE, BookJob.State.FAILED]).exclude(
+        upload=""
+    ):
+        _delete_upload(job)
+        deleted += 1
+    root = Path(settings.MEDIA_ROOT) / "books"
+    if not root.is_dir():
+        return deleted
+    named = set(BookJob.objects.exclude(upload="").values_list("upload", flat=True))
+    for folder in root.glob("*/uploads"):
+        for path in folder.iterdir():
+            name = path.relative_to(settings.MEDIA_ROOT).as_posix()
+            if name in named or not path.is_file():
+                continue
+            if path.stat().st_mtime < cutoff.timestamp():
+                path.unlink(missing_ok=True)
+                deleted += 1
+    return deleted

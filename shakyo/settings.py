@@ -210,6 +210,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60)
 }
 CELERY_TIMEZONE = TIME_ZONE
+# Every task stops within these many seconds (soft: an exception the task handles; hard:
+# the pool process is killed). Book jobs have their own, shorter limits below.
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10 * 60)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 11 * 60)
 
 # Content-Security-Policy (Django's own): no inline or foreign scripts. Inline style
 # attributes stay allowed for progress-bar widths; scripts are files under static/js.
@@ -247,6 +251,15 @@ LOGGING = {
 # files of finished book jobs are kept this many days.
 BOOKS_MAX_UNCOMPRESSED_BYTES = env_int("BOOKS_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
 BOOKS_KEEP_DAYS = env_int("BOOKS_KEEP_DAYS", 7)
+# A book job is failed with a message past BOOKS_JOB_SOFT_SECONDS (the largest council's
+# book takes under a minute) and its process killed past BOOKS_JOB_HARD_SECONDS. The
+# sweeper sends again a job waiting longer than BOOKS_JOB_QUEUE_SECONDS, and one running
+# longer than BOOKS_JOB_RUN_SECONDS, which must exceed the hard limit and the broker's
+# visibility timeout (no worker is on such a job, and the broker will not redeliver it).
+BOOKS_JOB_SOFT_SECONDS = env_int("BOOKS_JOB_SOFT_SECONDS", 5 * 60)
+BOOKS_JOB_HARD_SECONDS = env_int("BOOKS_JOB_HARD_SECONDS", 6 * 60)
+BOOKS_JOB_QUEUE_SECONDS = env_int("BOOKS_JOB_QUEUE_SECONDS", 15 * 60)
+BOOKS_JOB_RUN_SECONDS = env_int("BOOKS_JOB_RUN_SECONDS", 20 * 60)
 # Seconds LibreOffice may take to print one book as PDF (books/pdf.py) before it is killed.
 BOOKS_PDF_TIMEOUT = env_int("BOOKS_PDF_TIMEOUT", 180)
 

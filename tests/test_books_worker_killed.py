@@ -109,7 +109,7 @@ def pause(seen):
 real_run = services.book_job_run
 
 
-def book_job_run(*, job_id):
+def book_job_run(*, job_id, **kwargs):
     if MARKER.exists():  # a later run: wait for the test to look at the database
         request = current_task.request
         write_json(
@@ -125,7 +125,7 @@ def book_job_run(*, job_id):
             if time.monotonic() > deadline:
                 os._exit(71)
             time.sleep(0.05)
-    return real_run(job_id=job_id)
+    return real_run(job_id=job_id, **kwargs)
 
 
 services.book_job_run = book_job_run
