@@ -141,3 +141,67 @@ def test_fuzzed_results_workbooks_are_imported_or_refused_cleanly(
             path=fuzzed, organization=world.organization, user=world.users["staff_a"], year=2020
         )
     )
+
+
+# Raw sheets with fuzzed places: declared dimensions, row and cell numbers (up to 10¹⁵,
+# out of order, missing), merges. Whatever they say, the import answers in Japanese
+# within a bounded time, never reading row by row up to what a cell claims.
+_places = st.tuples(st.integers(min_value=1, max_value=10**15), st.integers(1, 16_384))
+_raw_sheets = st.fixed_dictionaries(
+    {
+        "dimension": st.one_of(st.none(), st.tuples(_places, _places)),
+        "cells": st.lists(st.tuples(_places, st.text(max_size=20)), max_size=20),
+        "merges": st.lists(st.tuples(_places, _places), max_size=3),
+        "numbered": st.booleans(),
+    }
+)
+
+
+def _raw_sheet(spec: dict) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
+    from books.safety import _column_letters
+
+    def ref(place) -> str:
+        return f"{_column_letters(place[1])}{place[0]}"
+
+    parts = []
+    if spec["dimension"]:
+        first, last = spec["dimension"]
+        parts.append(f'<dimension ref="{ref(first)}:{ref(last)}"/>')
+    parts.append("<sheetData>")
+    for place, text in spec["cells"]:
+        row = f' r="{place[0]}"' if spec["numbered"] else ""
+        value = escape(text)
+        parts.append(
+            f'<row{row}><c r={quoteattr(ref(place))} t="inlineStr"><is><t>{value}</t></is></c></row>'
+        )
+    parts.append("</sheetData>")
+    if spec["merges"]:
+        merges = "".join(f'<mergeCell ref="{ref(a)}:{ref(b)}"/>' for a, b in spec["merges"])
+        parts.append(f"<mergeCells>{merges}</mergeCells>")
+    return "".join(parts)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(spec=_raw_sheets)
+def test_fuzzed_sheet_places_are_refused_in_japanese_and_quickly(world, tmp_path, spec):
+    import time
+
+    from bench.uploads import MAIN, _workbook
+
+    path = _workbook(
+        tmp_path / "raw.xlsx",
+        lambda: iter(
+            [
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN}">{_raw_sheet(spec)}</worksheet>'
+            ]
+        ),
+    )
+    started = time.process_time()
+    attempt(lambda: plan_import(path=path, organization=world.organization, year=2020, user=None))
+    assert time.process_time() - started < 2
