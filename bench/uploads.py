@@ -4,7 +4,7 @@ Each shape is built here with zipfile (no openpyxl), as an attacker would, and m
 a fresh process (its VmHWM is then that one upload's peak, Python and Django
 included; CPU time counts only the check and the read, not the start-up):
 
-    python -m bench.uploads               # build every shape, measure, print a table
+    DEBUG=1 python -m bench.uploads       # build every shape, measure, print a table
     python -m bench.uploads measure books FILE   # one measurement, printed as JSON
 
 ``books`` is the first phase of the plan and 実績 imports (books.safety, then
