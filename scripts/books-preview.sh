@@ -26,11 +26,23 @@ soffice --headless --norestore "-env:UserInstallation=file://$work/lo-profile" \
 
 mkdir -p "$OUT"
 # 事業計画: the first page (総務課) and the third, which continues a table of 【法人運営係】
-# (「（続き）」 and the header again); 事業報告: the summary page and the first detail page.
+# (「（続き）」 and the header again); 事業報告: the summary page and the first page of 総務課.
 pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/plan.pdf" "$OUT/plan"
 pdftoppm -png -r 90 -f 3 -l 3 -singlefile "$work/plan.pdf" "$OUT/plan-continued"
 pdftoppm -png -r 90 -f 1 -l 1 -singlefile "$work/report.pdf" "$OUT/report-summary"
-pdftoppm -png -r 90 -f 2 -l 2 -singlefile "$work/report.pdf" "$OUT/report"
+# The first page of 総務課 (after the 概要 and the 総括, whose length varies).
+first_department_page() {
+  local pages n
+  pages="$(pdfinfo "$1" | awk '/^Pages:/ {print $2}')"
+  for ((n = 1; n <= pages; n++)); do
+    if pdftotext -layout -f "$n" -l "$n" "$1" - | grep -qE "令和.*総務課 +事業報告"; then
+      echo "$n"; return
+    fi
+  done
+  echo 2
+}
+page="$(first_department_page "$work/report.pdf")"
+pdftoppm -png -r 90 -f "$page" -l "$page" -singlefile "$work/report.pdf" "$OUT/report"
 # 理事会資料: the cover, the summary with its chart and the shortfalls with their reasons.
 pdftoppm -png -r 70 -f 1 -l 1 -singlefile "$work/packet.pdf" "$OUT/packet-cover"
 pdftoppm -png -r 70 -f 2 -l 2 -singlefile "$work/packet.pdf" "$OUT/packet-summary"
