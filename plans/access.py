@@ -231,3 +231,41 @@ def follows_revisions(user: User) -> bool:
             or (user.role == Role.SECTION_STAFF and bool(user.section_id))
         )
     )
+
+
+# ---------------------------------------------------------------------------------------
+# People: the 事務局 manages its own council's users (never another organisation's)
+
+# The roles a council's 事務局 gives; the city's roles are given by the operators.
+COUNCIL_ROLES = (Role.SECRETARIAT, Role.DEPARTMENT_HEAD, Role.SECTION_STAFF, Role.BOARD)
+
+
+def can_manage_users(user: User) -> bool:
+    """The 事務局 of a council adds, changes and deactivates its council's users."""
+    return (
+        user.is_authenticated
+        and user.organization_id is not None
+        and is_secretariat(user, user.organization_id)
+    )
+
+
+def managed_users(user: User) -> QuerySet[User]:
+    """The users ``user`` manages: everyone of their council (deactivated ones too)."""
+    if not can_manage_users(user):
+        return User.objects.none()
+    return User.objects.filter(organization_id=user.organization_id)
+
+
+def can_deactivate(user: User, person: User) -> bool:
+    """Nobody deactivates themselves: a council never locks out its last 事務局 that way."""
+    return can_manage_users(user) and person.pk != user.pk
+
+
+def role_needs_department(role: str) -> bool:
+    """A 課長 is the head of one 課."""
+    return role == Role.DEPARTMENT_HEAD
+
+
+def role_needs_section(role: str) -> bool:
+    """A 係長・担当 enters the 実績 of one 係."""
+    return role == Role.SECTION_STAFF

@@ -86,6 +86,18 @@ _FIELDS: dict[str, FieldDisplay] = {
 _ACTION_FIELDS: dict[tuple[str, str], FieldDisplay] = {
     (AuditEvent.Action.REVISION_REFUSED, "note"): FieldDisplay("事務局のコメント"),
 }
+# A user's record (added or changed by the 事務局): names of 課・係 are stored as words.
+_PERSON_FIELDS = {
+    "full_name": FieldDisplay("氏名"),
+    "email": FieldDisplay("メールアドレス"),
+    "role": FieldDisplay(
+        "役割", values={str(value): str(label) for value, label in User.Role.choices}
+    ),
+    "department": FieldDisplay("課"),
+    "section": FieldDisplay("係"),
+}
+for _action in (AuditEvent.Action.USER_ADDED, AuditEvent.Action.USER_CHANGED):
+    _ACTION_FIELDS.update({(_action, key): display for key, display in _PERSON_FIELDS.items()})
 NOTHING = "（なし）"
 
 

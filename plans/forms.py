@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import password_validation
 
 from shakyo.lib.fiscal import FISCAL_MONTHS
 from targets.parser import parse_target
 from targets.types import Kind, ParsedTarget, Quantity
 
-from .models import AuditEvent, PlanItem, User
-from .services import aggregation_change_errors, target_change_errors
+from . import access
+from .models import AuditEvent, Department, Organization, PlanItem, Section, User
+from .services import Placement, aggregation_change_errors, target_change_errors
 
 QUARTER_CHOICES = [(q, f"第{q}四半期から") for q in (1, 2, 3, 4)]
 
@@ -260,3 +262,119 @@ class LockoutClearForm(forms.Form):
 
     username = forms.CharField(max_length=150)
     address = forms.GenericIPAddressField()
+
+
+class _UnitChoiceField(forms.ModelChoiceField):
+    """A 課 or 係 of the council, by name (a 係 with its 課)."""
+
+    def label_from_instance(self, obj) -> str:
+        if isinstance(obj, Section):
+            return f"{obj.department.name} {obj.name}"
+        return obj.name
+
+
+class PersonForm(forms.Form):
+    """Name, mail address, role and 課・係 of a council user (the 事務局's screen)."""
+
+    last_name = forms.CharField(label="姓", max_length=150)
+    first_name = forms.CharField(label="名", max_length=150, required=False)
+    email = forms.EmailField(
+        label="メールアドレス",
+        required=False,
+        help_text="パスワードを忘れたときの再設定のメールが届くアドレスです。",
+    )
+    role = forms.ChoiceField(label="役割")
+    department = _UnitChoiceField(
+        label="課（課長の方）", queryset=None, required=False, empty_label="（選んでください）"
+    )
+    section = _UnitChoiceField(
+        label="係（係長・担当の方）",
+        queryset=None,
+        required=False,
+        empty_label="（選んでください）",
+    )
+
+    def __init__(self, *args, organization: Organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            ("", "（選んでください）"),
+            *((role.value, role.label) for role in access.COUNCIL_ROLES),
+        ]
+        self.fields["department"].queryset = Department.objects.filter(
+            organization=organization
+        ).order_by("order", "pk")
+        self.fields["section"].queryset = (
+            Section.objects.filter(department__organization=organization)
+            .select_related("department")
+            .order_by("department__order", "order", "pk")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role") or ""
+        if access.role_needs_department(role) and not cleaned.get("department"):
+            self.add_error("department", "課長の方は担当する課を選んでください。")
+        if access.role_needs_section(role) and not cleaned.get("section"):
+            self.add_error("section", "係長・担当の方は所属する係を選んでください。")
+        return cleaned
+
+    def placement(self) -> Placement:
+        data = self.cleaned_data
+        return Placement(role=data["role"], department=data["department"], section=data["section"])
+
+
+class PersonAddForm(PersonForm):
+    """A new user: the sign-in name and a first password the 事務局 hands over."""
+
+    username = forms.RegexField(
+        label="ログイン名",
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        help_text="半角の英数字と @ . + - _ で入力します。",
+        error_messages={"invalid": "ログイン名は半角の英数字と @ . + - _ で入力してください。"},
+    )
+    password1 = forms.CharField(
+        label="最初のパスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="本人に伝え、最初のログインのあと本人が変更します。",
+    )
+    password2 = forms.CharField(
+        label="最初のパスワード（確認）",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["username", "last_name", "first_name", "email", "role", "department", "section"]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("このログイン名はすでに使われています。")
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "確認のパスワードが一致しません。")
+        elif first:
+            candidate = User(
+                username=cleaned.get("username") or "",
+                last_name=cleaned.get("last_name") or "",
+                first_name=cleaned.get("first_name") or "",
+                email=cleaned.get("email") or "",
+            )
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class PersonActiveForm(forms.Form):
+    """Stop or resume a user's sign-in."""
+
+    active = forms.TypedChoiceField(
+        choices=[("0", "停止"), ("1", "再開")], coerce=lambda value: value == "1"
+    )

@@ -767,6 +767,11 @@ class AuditEvent(models.Model):
         RELATION_CHANGED = "relation_changed", "委託関係・協働事業の閲覧の変更"
         LOGIN_UNLOCKED = "login_unlocked", "ログインの停止の解除"
         SUMMARY_EDITED = "summary_edited", "総括の編集"
+        USER_ADDED = "user_added", "利用者の追加"
+        USER_CHANGED = "user_changed", "利用者の変更"
+        USER_DEACTIVATED = "user_deactivated", "利用者の利用停止"
+        USER_REACTIVATED = "user_reactivated", "利用者の利用再開"
+        PASSWORD_RESET_SENT = "password_reset_sent", "パスワード再設定のメール"
 
     organization = models.ForeignKey(
         Organization,

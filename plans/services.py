@@ -15,6 +15,7 @@ from targets.aggregation import propose_aggregation
 from targets.parser import parse_target, target_from_dict, target_to_dict
 from targets.types import ParsedTarget
 
+from .access import role_needs_department, role_needs_section
 from .approvals import first_open_quarter
 from .audit import audit_record
 from .models import (
@@ -1097,3 +1098,180 @@ def plan_import_create(
     plan_import.full_clean()
     plan_import.save()
     return plan_import
+
+
+# ---------------------------------------------------------------------------------------
+# People: the 事務局 adds, changes and deactivates its council's users
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What a person does in the council: role and, where the role has one, 課 or 係."""
+
+    role: str
+    department: Department | None = None
+    section: Section | None = None
+
+
+def _placement_fields(placement: Placement) -> dict[str, Any]:
+    """The columns of a placement; a 課 or 係 the role does not use is left empty."""
+    return {
+        "role": placement.role,
+        "department": placement.department if role_needs_department(placement.role) else None,
+        "section": placement.section if role_needs_section(placement.role) else None,
+    }
+
+
+def _person_state(person: User) -> dict[str, Any]:
+    return {
+        "full_name": f"{person.last_name} {person.first_name}".strip(),
+        "email": person.email,
+        "role": person.role,
+        "department": person.department.name if person.department_id else "",
+        "section": person.section.name if person.section_id else "",
+    }
+
+
+def _check_placement(organization: Organization, placement: Placement) -> None:
+    owners = set()
+    if placement.department is not None:
+        owners.add(placement.department.organization_id)
+    if placement.section is not None:
+        owners.add(placement.section.department.organization_id)
+    if owners - {organization.pk}:
+        raise ValidationError("ほかの法人の課・係は選べません。")
+
+
+@transaction.atomic
+def user_add(
+    *,
+    organization: Organization,
+    username: str,
+    last_name: str,
+    first_name: str,
+    email: str,
+    placement: Placement,
+    password: str,
+    user: User,
+) -> User:
+    """A new user of ``organization``, signing in with ``password`` (which they change)."""
+    _check_placement(organization, placement)
+    person = User(
+        organization=organization,
+        username=username,
+        last_name=last_name,
+        first_name=first_name,
+        email=email,
+        **_placement_fields(placement),
+    )
+    person.set_password(password)
+    person.full_clean()
+    person.save()
+    state = _person_state(person)
+    audit_record(
+        organization=organization,
+        user=user,
+        action=AuditEvent.Action.USER_ADDED,
+        summary=f"「{person.display_name}」（{username}）を追加",
+        changes={key: [None, value] for key, value in state.items()},
+        section=person.section,
+    )
+    return person
+
+
+@transaction.atomic
+def user_change(
+    *,
+    person: User,
+    last_name: str,
+    first_name: str,
+    email: str,
+    placement: Placement,
+    user: User,
+) -> User:
+    """Name, mail address, role and 課・係 of one of the council's users."""
+    _check_placement(person.organization, placement)
+    before = _person_state(person)
+    person.last_name, person.first_name, person.email = last_name, first_name, email
+    for name, value in _placement_fields(placement).items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save(update_fields=["last_name", "first_name", "email", "role", "department", "section"])
+    after = _person_state(person)
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed:
+        audit_record(
+            organization=person.organization,
+            user=user,
+            action=AuditEvent.Action.USER_CHANGED,
+            summary=f"「{person.display_name}」（{person.username}）を変更",
+            changes=changed,
+            section=person.section,
+        )
+    return person
+
+
+@transaction.atomic
+def user_set_active(*, person: User, active: bool, user: User) -> User:
+    """Stop (or resume) one user's sign-in. The user stays, so every record keeps their name."""
+    if not active and person.pk == user.pk:
+        raise ValidationError("自分自身の利用は停止できません。")
+    if person.is_active == active:
+        return person
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    audit_record(
+        organization=person.organization,
+        user=user,
+        action=(
+            AuditEvent.Action.USER_REACTIVATED if active else AuditEvent.Action.USER_DEACTIVATED
+        ),
+        summary=f"「{person.display_name}」（{person.username}）の利用を"
+        + ("再開" if active else "停止"),
+    )
+    return person
+
+
+@transaction.atomic
+def user_password_reset_send(*, person: User, site_url: str, user: User) -> None:
+    """Mail ``person`` a one-time link to set a new password (Django's reset token: it
+    stops working once the password changes, and after PASSWORD_RESET_TIMEOUT)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    if not person.is_active:
+        raise ValidationError("利用を停止している利用者にはメールを送れません。")
+    if not person.email:
+        raise ValidationError(
+            "メールアドレスが登録されていません。利用者の変更でメールアドレスを登録してください。"
+        )
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(person.pk)),
+            "token": default_token_generator.make_token(person),
+        },
+    )
+    context = {
+        "person": person,
+        "organization": person.organization,
+        "link": site_url.rstrip("/") + path,
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    audit_record(
+        organization=person.organization,
+        user=user,
+        action=AuditEvent.Action.PASSWORD_RESET_SENT,
+        summary=f"「{person.display_name}」（{person.username}）にパスワード再設定のメールを送信",
+    )
+    send_mail(
+        subject="【shakyo】パスワードの再設定",
+        message=render_to_string("registration/password_reset_mail.txt", context),
+        from_email=None,
+        recipient_list=[person.email],
+    )

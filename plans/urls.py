@@ -18,4 +18,9 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("logins/", views.lockout_list, name="lockouts"),
     path("logins/unlock/", views.lockout_clear, name="lockout_clear"),
+    path("users/", views.user_list, name="users"),
+    path("users/add/", views.user_add, name="user_add"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/active/", views.user_active, name="user_active"),
+    path("users/<int:pk>/password-reset/", views.user_password_reset, name="user_password_reset"),
 ]

@@ -21,6 +21,9 @@ from . import access, lockouts, selectors, services
 from .forms import (
     AuditFilterForm,
     LockoutClearForm,
+    PersonActiveForm,
+    PersonAddForm,
+    PersonForm,
     PlanImportDecisionForm,
     PlanItemForm,
     ReviewFilterForm,
@@ -439,3 +442,138 @@ def lockout_clear(request: HttpRequest) -> HttpResponse:
     else:
         messages.info(request, f"「{username}」のログインは停止していません。")
     return redirect("plans:lockouts")
+
+
+# ---------------------------------------------------------------------------------------
+# People: the 事務局's list of its council's users
+
+
+def _get_person_for_manager(request: HttpRequest, pk: int) -> User:
+    """One user of the 事務局's own council (403 for other roles, 404 for other councils)."""
+    access.require(access.can_manage_users(request.user))
+    return get_object_or_404(
+        access.managed_users(request.user).select_related(
+            "organization", "department", "section__department"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_GET
+def user_list(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_manage_users(request.user))
+    people = (
+        access.managed_users(request.user)
+        .select_related("department", "section__department")
+        .order_by("-is_active", "last_name", "first_name", "username")
+    )
+    return render(request, "plans/user_list.html", {"people": people})
+
+
+@login_required
+def user_add(request: HttpRequest) -> HttpResponse:
+    access.require(access.can_manage_users(request.user))
+    organization = request.user.organization
+    form = PersonAddForm(request.POST or None, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            person = services.user_add(
+                organization=organization,
+                username=data["username"],
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                email=data["email"],
+                placement=form.placement(),
+                password=data["password1"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"「{person.display_name}」を追加しました。ログイン名と最初のパスワードを本人に伝えてください。",
+            )
+            return redirect("plans:users")
+    return render(request, "plans/user_form.html", {"form": form, "person": None})
+
+
+@login_required
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_manager(request, pk)
+    initial = {
+        "last_name": person.last_name,
+        "first_name": person.first_name,
+        "email": person.email,
+        "role": person.role,
+        "department": person.department_id,
+        "section": person.section_id,
+    }
+    form = PersonForm(request.POST or None, initial=initial, organization=person.organization)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.user_change(
+                person=person,
+                last_name=data["last_name"],
+                first_name=data["first_name"],
+                email=data["email"],
+                placement=form.placement(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"「{person.display_name}」の内容を保存しました。")
+            return redirect("plans:users")
+    return render(
+        request,
+        "plans/user_form.html",
+        {
+            "form": form,
+            "person": person,
+            "may_deactivate": access.can_deactivate(request.user, person),
+        },
+    )
+
+
+@login_required
+@require_POST
+def user_active(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_manager(request, pk)
+    form = PersonActiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "利用の停止か再開かを選んでください。")
+        return redirect("plans:user_edit", pk=person.pk)
+    active = form.cleaned_data["active"]
+    try:
+        services.user_set_active(person=person, active=active, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:user_edit", pk=person.pk)
+    done = "再開しました" if active else "停止しました。操作履歴には名前が残ります"
+    messages.success(request, f"「{person.display_name}」の利用を{done}。")
+    return redirect("plans:users")
+
+
+@login_required
+@require_POST
+def user_password_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person_for_manager(request, pk)
+    try:
+        services.user_password_reset_send(
+            person=person,
+            # The address the reminder mails use, else the one this page was opened at.
+            site_url=settings.SITE_URL or request.build_absolute_uri("/"),
+            user=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"「{person.display_name}」（{person.email}）にパスワード再設定のメールを送りました。",
+        )
+    return redirect("plans:user_edit", pk=person.pk)

@@ -59,6 +59,7 @@ SECTION_A_Q1 = lambda o: [2020, 1, o["section_a"].pk]  # noqa: E731
 CITY_YEAR = lambda o: [o["city"].pk, 2020]  # noqa: E731
 PROJECT = lambda o: [o["project"].pk]  # noqa: E731
 PROJECT_YEAR = lambda o: [o["project"].pk, 2020]  # noqa: E731
+STAFF_A = lambda o: [o["users"]["staff_a"].pk]  # noqa: E731
 
 
 def book_job(o: dict) -> list:
@@ -123,6 +124,12 @@ ACCESS: dict[str, Row] = {
     # Signing in and out.
     "login": Row(NO_ARGS, every(200, anonymous=200)),
     "logout": Row(NO_ARGS, every(LOGIN), method="post"),
+    # Everyone changes their own password; a mailed one-time link works signed out (a
+    # link that is not one, as here, says so).
+    "password_change": Row(NO_ARGS, every(200)),
+    "password_change_done": Row(NO_ARGS, every(200)),
+    "password_reset_confirm": Row(lambda o: ["MQ", "not-a-token"], every(200, anonymous=200)),
+    "password_reset_complete": Row(NO_ARGS, every(200, anonymous=200)),
     # The landing page: what needs this person now.
     "home": Row(NO_ARGS, every(200)),
     # Plans: every role reads what it may (another council reads its own plan).
@@ -149,6 +156,14 @@ ACCESS: dict[str, Row] = {
     "plans:lockouts": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
     "plans:lockout_clear": Row(
         NO_ARGS, only({"secretariat": 302, "other_org": 302}), method="post"
+    ),
+    # People: each 事務局 manages its own council's users; another council's are not there.
+    "plans:users": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
+    "plans:user_add": Row(NO_ARGS, only({"secretariat": 200, "other_org": 200})),
+    "plans:user_edit": Row(STAFF_A, only({"secretariat": 200, "other_org": 404})),
+    "plans:user_active": Row(STAFF_A, only({"secretariat": 302, "other_org": 404}), method="post"),
+    "plans:user_password_reset": Row(
+        STAFF_A, only({"secretariat": 302, "other_org": 404}), method="post"
     ),
     # 実績.
     "results:home": Row(NO_ARGS, every(302)),
