@@ -77,6 +77,11 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(f"ファイルが大きすぎます（上限 {limit} MB）。")
         return upload
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # The list being filed is this year's: the first choice (next year) only by intent.
+        self.fields["year"].initial = fiscal_year_of(timezone.localdate())
+
 
 def _value_fields() -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}

@@ -30,7 +30,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from collab.choices import (
     CATEGORY_LOOKUP,
@@ -241,13 +243,15 @@ def _strip_code_mark(text: str) -> tuple[int | None, str]:
     return None, text
 
 
-def parse_start_year(text: str) -> int | None:
+def parse_start_year(text: str, *, today: date | None = None) -> int | None:
     """The Western year of a 始期: 「①平成１２」 → 2000, 「昭和48」 → 1973, 「2009」 → 2009.
 
-    None for blank, 「②不明」 or 「未定」. Raises ValueError (Japanese message) otherwise.
-    The 和暦 year is read by ``shakyo.lib.fiscal.parse_wareki_year``.
+    None for blank, 「②不明」 or 「未定」. Raises ValueError (Japanese message) otherwise,
+    also for a 和暦 year the era never reached (「平成35」: 平成 ended in its 31st year) and
+    for a year after next year (a 始期 can be planned a year ahead, not more). The 和暦
+    year is read by ``shakyo.lib.fiscal.parse_wareki_year``.
     """
-    from shakyo.lib.fiscal import parse_wareki_year
+    from shakyo.lib.fiscal import era_last_year, parse_wareki_year
 
     raw = _clean(text)
     if not raw:
@@ -255,15 +259,29 @@ def parse_start_year(text: str) -> int | None:
     normalized = unicodedata.normalize("NFKC", raw)
     if any(word in normalized for word in _UNKNOWN_WORDS):
         return None
+    year: int | None = None
     match = _WAREKI_IN_TEXT.search(normalized)
     if match:
-        year = parse_wareki_year(match.group(1) + match.group(2))
-        if year is not None:
-            return year
-    match = _WESTERN_YEAR.search(normalized)
-    if match:
-        return int(match.group(1))
-    raise ValueError(f"始期「{raw}」を年として読めません（例：昭和48、平成21、2009）")
+        era, number = match.groups()
+        last = era_last_year(era)
+        if last is not None and number != "元" and int(number) > last:
+            raise ValueError(
+                f"始期「{raw}」の{era}{int(number)}年はありません（{era}は{last}年までです）"
+            )
+        year = parse_wareki_year(era + number)
+    if year is None:
+        match = _WESTERN_YEAR.search(normalized)
+        if match:
+            year = int(match.group(1))
+    if year is None:
+        raise ValueError(f"始期「{raw}」を年として読めません（例：昭和48、平成21、2009）")
+    # Japan's calendar: the councils' year turns at midnight in Tokyo.
+    latest = (today or datetime.now(tz=ZoneInfo("Asia/Tokyo")).date()).year + 1
+    if year > latest:
+        raise ValueError(
+            f"始期「{raw}」は{latest}年より先の年です。{latest}年までの年を書いてください"
+        )
+    return year
 
 
 def parse_budget(text: str) -> int | None:

@@ -186,6 +186,22 @@ for _name, _letter, _start in _ERAS:
     _ERA_STARTS[_name] = _start.year
     _ERA_STARTS[_letter] = _start.year
 
+
+def era_last_year(era: str) -> int | None:
+    """The last year number an era reached: 「平成」 → 31, 「昭和」 → 64, 「大正」 → 15.
+
+    The era is named in full or by its initial letter. None for the current era (令和),
+    whose span is still open, and for a name that is not an era.
+    """
+    key = unicodedata.normalize("NFKC", era).strip().upper()
+    for index, (name, letter, start) in enumerate(_ERAS):
+        if key in (name, letter):
+            if index == 0:
+                return None
+            return _ERAS[index - 1][2].year - start.year + 1
+    return None
+
+
 _WAREKI_YEAR = re.compile(
     r"(明治|大正|昭和|平成|令和|[MTSHR])\s*(元|[0-9]{1,2})\s*(?:年度?)?",
     re.IGNORECASE,
