@@ -30,6 +30,30 @@ from .parsing import (
 # The city each real list comes from, so the command needs no --city for them.
 FORMAT_CITIES: dict[str, str] = {"nishitokyo": "西東京市", "koganei": "小金井市"}
 
+
+def collaboration_city_problem(*, file_format: str, city: Organization) -> str | None:
+    """Why a list read in ``file_format`` cannot be filed under ``city``, or None.
+
+    西東京市's and 小金井市's own formats name their city: such a list goes under that city
+    only. Cities are registered by an operator; an unregistered one is refused with the
+    registered ones listed.
+    """
+    named = FORMAT_CITIES.get(file_format)
+    if not named or named == city.name:
+        return None
+    known = list(
+        Organization.objects.filter(kind=Organization.Kind.CITY)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if named not in known:
+        return (
+            f"このファイルは{named}の一覧ですが、市「{named}」は登録されていません"
+            f"（登録されている市: {'、'.join(known) or 'なし'}）。"
+        )
+    return f"このファイルは{named}の一覧です。{city.name}の協働事業一覧には取り込めません。"
+
+
 _PROFILE_FIELDS = (
     "start_year",
     "city_budget",

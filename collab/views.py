@@ -270,6 +270,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 f"{fiscal_year_label(year)}が選ばれています"
             )
         errors += [str(e) for e in result.errors]
+        problem = services.collaboration_city_problem(file_format=result.format, city=city)
+        if problem:
+            errors.append(problem)
         if not errors:
             try:
                 outcome = services.collaboration_import(

@@ -463,15 +463,56 @@ def test_review_of_an_unknown_year_is_404(client, collab):
 # --------------------------------------------------------------------------- import
 
 
-def test_collab_staff_imports_seed_001_through_the_upload_form(client, collab):
-    logged_in = client_for(client, collab.users["collab_staff"])
+def test_koganei_staff_import_seed_001_under_koganei(client, collab):
+    koganei_staff = collab.users["other_city_staff"]
+    koganei = koganei_staff.organization
+    logged_in = client_for(client, koganei_staff)
     upload = SimpleUploadedFile("koganei.txt", KOGANEI.read_bytes(), "text/plain")
     response = logged_in.post(reverse("collab:import"), {"file": upload, "year": 2021}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("collab:list", args=[collab.city.pk, 2021])
+    assert response.redirect_chain[-1][0] == reverse("collab:list", args=[koganei.pk, 2021])
     content = response.content.decode()
+    assert "小金井市 令和3年度 協働事業一覧" in content
+    assert "西東京市" not in content
     assert "77件の協働事業を取り込みました" in content
     assert "要確認: 160行目" in content
-    assert CollaborationProject.objects.filter(organization=collab.city, year=2021).count() == 77
+    assert CollaborationProject.objects.filter(organization=koganei, year=2021).count() == 77
+    assert not CollaborationProject.objects.filter(organization=collab.city, year=2021).exists()
+    # The ふりかえりシート of one of its projects is headed by 小金井市.
+    project = CollaborationProject.objects.filter(organization=koganei, year=2021).first()
+    response = logged_in.post(reverse("collab:review", args=[project.pk, 2021]), review_post())
+    assert response.status_code == 302
+    sheet = load_workbook(
+        io.BytesIO(logged_in.get(reverse("collab:review_export", args=[project.pk, 2021])).content)
+    ).active
+    headings = [cell.value for row in sheet.iter_rows(max_row=3) for cell in row if cell.value]
+    assert any("小金井市" in str(value) for value in headings)
+    assert not any("西東京市" in str(value) for value in headings)
+
+
+def test_nishitokyo_staff_cannot_file_koganeis_list_under_their_city(client, collab):
+    logged_in = client_for(client, collab.users["collab_staff"])
+    upload = SimpleUploadedFile("koganei.txt", KOGANEI.read_bytes(), "text/plain")
+    response = logged_in.post(reverse("collab:import"), {"file": upload, "year": 2021})
+    assert response.status_code == 400
+    assert (
+        "このファイルは小金井市の一覧です。西東京市の協働事業一覧には取り込めません。"
+        in response.content.decode()
+    )
+    assert not CollaborationProject.objects.filter(year=2021).exists()
+
+
+def test_a_list_of_a_city_nobody_registered_is_refused_with_the_known_cities(client, collab):
+    from plans.models import Organization
+
+    Organization.objects.filter(name="小金井市").update(name="小金井市（旧）")
+    logged_in = client_for(client, collab.users["collab_staff"])
+    upload = SimpleUploadedFile("koganei.txt", KOGANEI.read_bytes(), "text/plain")
+    response = logged_in.post(reverse("collab:import"), {"file": upload, "year": 2021})
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "このファイルは小金井市の一覧ですが、市「小金井市」は登録されていません" in content
+    assert "（登録されている市: 小金井市（旧）、西東京市）。" in content
+    assert not CollaborationProject.objects.filter(year=2021).exists()
 
 
 def test_upload_with_errors_lists_them_all_and_stores_nothing(client, collab):
