@@ -1191,6 +1191,11 @@ def user_change(
 ) -> User:
     """Name, mail address, role and 課・係 of one of the council's users."""
     _check_placement(person.organization, placement)
+    if person.pk == user.pk and placement.role != person.role:
+        # As with deactivating oneself: a 事務局 never takes away their own management.
+        raise ValidationError(
+            "自分自身の役割は変えられません。ほかの事務局の方に依頼してください。"
+        )
     before = _person_state(person)
     person.last_name, person.first_name, person.email = last_name, first_name, email
     for name, value in _placement_fields(placement).items():

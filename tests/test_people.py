@@ -197,6 +197,26 @@ def test_the_secretariat_cannot_deactivate_themselves(client, world):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.USER_DEACTIVATED).exists()
 
 
+def test_the_secretariat_cannot_change_their_own_role(client, world):
+    me = world.users["secretariat"]
+    client.force_login(me)
+    response = client.post(
+        reverse("plans:user_edit", args=[me.pk]),
+        {"last_name": "事務", "first_name": "太郎", "role": User.Role.BOARD},
+    )
+    assert "自分自身の役割は変えられません。" in response.content.decode()
+    me.refresh_from_db()
+    assert me.role == User.Role.SECRETARIAT
+    assert me.last_name == "利用"
+    # Their own name and address they do change.
+    client.post(
+        reverse("plans:user_edit", args=[me.pk]),
+        {"last_name": "事務", "first_name": "太郎", "role": User.Role.SECRETARIAT},
+    )
+    me.refresh_from_db()
+    assert me.display_name == "事務 太郎"
+
+
 def test_another_councils_secretariat_cannot_see_or_change_these_users(client, world, mailoutbox):
     staff_a = world.users["staff_a"]
     staff_a.email = "a@example.jp"
@@ -293,8 +313,8 @@ def test_the_user_list_query_count_does_not_grow_with_people(
 ):
     client.force_login(world.users["secretariat"])
     url = reverse("plans:users")
-    # session, user, the council's users (+課, 係 and its 課 joined),
-    # the organisation's name in the heading, and the session save (savepoint, update, release)
+    # session, user, the organisation (its name in the heading), the council's users
+    # (+課, 係 and its 課 joined), and the session save (savepoint, update, release)
     expected = 7
     with django_assert_num_queries(expected):
         small = client.get(url)
