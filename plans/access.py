@@ -90,6 +90,12 @@ def can_enter(user: User, section: Section) -> bool:
     return can_edit_section_plan(user, section)
 
 
+def can_withdraw_submission(user: User, section: Section) -> bool:
+    """Who takes back a submission before the 課長 acts: those who enter the 係's 実績
+    (its 係長・担当, and the 事務局)."""
+    return can_enter(user, section)
+
+
 def can_decide(user: User, section: Section) -> bool:
     """The 課長 of the section's 課 approves or returns its entries."""
     return (

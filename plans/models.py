@@ -753,6 +753,7 @@ class AuditEvent(models.Model):
         PLAN_ITEM_CHANGED = "plan_item_changed", "計画の行の変更"
         RESULT_CHANGED = "result_changed", "実績の変更"
         SUBMITTED = "submitted", "提出"
+        WITHDRAWN = "withdrawn", "提出の取り消し"
         APPROVED = "approved", "承認"
         RETURNED = "returned", "差戻し"
         UNLOCKED = "unlocked", "承認の解除"

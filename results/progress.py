@@ -58,6 +58,7 @@ def item_progress(
     quarter: int,
     *,
     quarter_open: bool = False,
+    quarter_begun: bool = True,
     tolerance: Decimal = Decimal("0.10"),
     target: ParsedTarget | None = None,
     aggregation: Aggregation | str | None = None,
@@ -73,7 +74,8 @@ def item_progress(
     cancelled (今期の回を中止) adds nothing and the row is judged on its figures, as the
     year goes on. A cancelled quarter never counts a figure (the entry rules refuse one;
     a figure stored before those rules is left out rather than counted under 「中止」).
-    A qualitative row counts as 実施 once any quarter says 実施.
+    A qualitative row counts as 実施 once any quarter says 実施. ``quarter_open`` and
+    ``quarter_begun`` say where the quarter's entry window stands (``item_status``).
     """
     parsed = target if target is not None else item.target_at(quarter)
     how = aggregation if aggregation is not None else item.aggregation
@@ -95,6 +97,7 @@ def item_progress(
         cancelled=cancelled is not None,
         entered=current is not None and current.is_entered,
         quarter_open=quarter_open,
+        quarter_begun=quarter_begun,
         tolerance=tolerance,
     )
     return ItemProgress(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from fractions import Fraction
 from functools import partial
 
@@ -32,7 +32,7 @@ from plans.models import (
 )
 from plans.selectors import department_runs
 from shakyo.lib.fiscal import FiscalQuarter
-from shakyo.lib.numbers import achievement_rate, round_half_up
+from shakyo.lib.numbers import achievement_rate, round_half_up, unit_places
 from targets.display import describe_target, format_number
 from targets.pace import expected_cumulative
 from targets.parser import target_from_dict
@@ -68,6 +68,15 @@ def number_text(value: Decimal | None, unit: str = "") -> str:
     return f"{format_number(value)}{unit}"
 
 
+def pace_text(expected: Decimal, unit: str = "") -> str:
+    """The pace as a guide (目安) in the unit's own precision: a count is whole, so an
+    expected 0.3回 reads 「1回」 (at least one by the quarter's end) and 1.75回 「2回」;
+    時間 or % keep one decimal, as every figure on the screens."""
+    if unit_places(unit) == 0:
+        return number_text(expected.to_integral_value(rounding=ROUND_CEILING), unit)
+    return number_text(expected, unit)
+
+
 def rate_text(rate: Decimal | None) -> str:
     return "―" if rate is None else f"{rate}%"
 
@@ -78,6 +87,13 @@ def is_sample(result: Result | None) -> bool:
 
 # ---------------------------------------------------------------------------------------
 # Quarters and windows
+
+
+def quarter_begun(window: QuarterWindow | None) -> bool:
+    """The quarter's entry period has begun: the 事務局 has set up its window (open, or
+    opened and closed since). Before that (期間前) nobody could report the quarter, so a
+    row without an entry is 予定前, not a shortfall."""
+    return window is not None
 
 
 def windows_by_quarter(fiscal_year: FiscalYear) -> dict[int, QuarterWindow]:
@@ -140,9 +156,22 @@ class Row:
 
     @property
     def expected_text(self) -> str:
+        """The pace by the quarter's end as a guide (「目安」): ``pace_text``."""
         if not self.quantities:
             return ""
-        return number_text(self.progress.progress.expected, self.unit)
+        return pace_text(self.progress.progress.expected, self.unit)
+
+    @property
+    def needs_explaining(self) -> bool:
+        """Behind, and no 今期の回を中止 says why: 理由・今後の対応 is due (the entry page
+        follows the typed reason live; ``needs_reason`` reads the saved one)."""
+        current = self.current
+        return self.status.is_shortfall and not (current and current.cancels_quarter)
+
+    @property
+    def is_entered(self) -> bool:
+        current = self.current
+        return bool(current and current.is_entered)
 
     @property
     def target_text(self) -> str:
@@ -175,6 +204,7 @@ def build_row(
     *,
     quarter_open: bool,
     tolerance: Decimal,
+    quarter_begun: bool = True,
     target: ParsedTarget | None = None,
     previous_target: ParsedTarget | None = None,
     aggregation: str | None = None,
@@ -195,6 +225,7 @@ def build_row(
         results,
         quarter,
         quarter_open=quarter_open,
+        quarter_begun=quarter_begun,
         tolerance=tolerance,
         target=parsed,
         aggregation=aggregation,
@@ -325,6 +356,10 @@ class EntryPage:
         return bool(self.window and self.window.is_open)
 
     @property
+    def quarter_begun(self) -> bool:
+        return quarter_begun(self.window)
+
+    @property
     def groups(self) -> list[BusinessRows]:
         """Rows as 事業 → 取り組み → 行, like the printed plan."""
         groups: list[BusinessRows] = []
@@ -435,6 +470,7 @@ def entry_page(
             item.results_upto,
             quarter,
             quarter_open=quarter_open,
+            quarter_begun=quarter_begun(window),
             tolerance=tolerance,
             target=target_at_as_text(item, quarter),
             previous_target=target_at_as_text(item, quarter - 1) if quarter > 1 else None,
@@ -456,7 +492,7 @@ def row_with_input(
     item: PlanItem,
     quarter: int,
     typed: Result,
-    quarter_open: bool,
+    window: QuarterWindow | None,
     tolerance: Decimal,
 ) -> Row:
     """A row's progress as if ``typed`` (unsaved) were its 実績 for ``quarter``.
@@ -465,7 +501,12 @@ def row_with_input(
     """
     stored = Result.objects.filter(item=item, quarter__lt=quarter)
     return build_row(
-        item, [*stored, typed], quarter, quarter_open=quarter_open, tolerance=tolerance
+        item,
+        [*stored, typed],
+        quarter,
+        quarter_open=bool(window and window.is_open),
+        quarter_begun=quarter_begun(window),
+        tolerance=tolerance,
     )
 
 

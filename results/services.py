@@ -340,10 +340,16 @@ def shortfalls_without_reason(section_quarter: SectionQuarter) -> list[str]:
     for result in Result.objects.filter(item__in=items, quarter__lte=section_quarter.quarter):
         results.setdefault(result.item_id, []).append(result)
     tolerance = section_quarter.fiscal_year.organization.tolerance
+    # Judged as the entry page shows it: before the quarter's period, nothing is missing.
+    begun = window_for(section_quarter.fiscal_year, section_quarter.quarter) is not None
     missing = []
     for item in items:
         progress = item_progress(
-            item, results.get(item.pk, []), section_quarter.quarter, tolerance=tolerance
+            item,
+            results.get(item.pk, []),
+            section_quarter.quarter,
+            quarter_begun=begun,
+            tolerance=tolerance,
         )
         if progress.status.is_shortfall and not progress.explained:
             missing.append(
@@ -381,6 +387,41 @@ def section_quarter_submit(*, section_quarter: SectionQuarter, user: User) -> Se
     locked.version += 1
     locked.save(update_fields=["state", "submitted_at", "submitted_by", "version", "updated_at"])
     _audit_transition(locked, user, AuditEvent.Action.SUBMITTED)
+    return locked
+
+
+_WITHDRAW_REFUSALS = {
+    SectionQuarter.State.DRAFT: "まだ提出されていないため、取り消すものはありません。",
+    SectionQuarter.State.RETURNED: (
+        "課長が差し戻したため、取り消しは不要です。そのまま修正して再提出できます。"
+    ),
+    SectionQuarter.State.APPROVED: (
+        "課長が承認したため、提出を取り消せません。修正が必要な場合は事務局に承認の解除を"
+        "依頼してください。"
+    ),
+}
+
+
+@transaction.atomic
+def section_quarter_withdraw(*, section_quarter: SectionQuarter, user: User) -> SectionQuarter:
+    """提出の取り消し: the 係 takes its submission back before the 課長 approves or returns it.
+
+    The entry becomes a draft again. Refused once the 課長 has acted, and while the
+    quarter's window is closed (the 係 could not correct nor resubmit it: the 事務局
+    handles it then)."""
+    locked = SectionQuarter.objects.select_for_update().get(pk=section_quarter.pk)
+    if locked.state != SectionQuarter.State.SUBMITTED:
+        raise EntryError([_WITHDRAW_REFUSALS[locked.state]])
+    window = window_for(locked.fiscal_year, locked.quarter)
+    if not (window and window.is_open):
+        raise EntryError(
+            ["入力期間が締め切られているため、提出を取り消せません。事務局に相談してください。"]
+        )
+    locked.state = SectionQuarter.State.DRAFT
+    locked.comment = ""
+    locked.version += 1
+    locked.save(update_fields=["state", "comment", "version", "updated_at"])
+    _audit_transition(locked, user, AuditEvent.Action.WITHDRAWN)
     return locked
 
 

@@ -95,6 +95,7 @@ def item_status(
     cancelled: bool = False,
     entered: bool = True,
     quarter_open: bool = False,
+    quarter_begun: bool = True,
     tolerance: Decimal = Decimal("0.10"),
 ) -> Progress:
     """The status of an item with ``target`` at the end of ``quarter`` (1–4).
@@ -103,14 +104,16 @@ def item_status(
     ``quarter`` (None: nothing given, counted as 0). ``done`` says whether a qualitative
     target has been carried out by then; when it is None, an actual above 0 counts as
     done. ``entered`` is False when nothing was entered for this quarter, ``quarter_open``
-    True while the quarter still accepts entries. ``tolerance`` is the organisation's
+    True while the quarter still accepts entries, ``quarter_begun`` False before the
+    quarter's entry period has begun (期間前). ``tolerance`` is the organisation's
     allowance below the expected pace (0–1).
 
     The first rule that applies wins:
 
     1. ``cancelled`` → 中止;
     2. no target (kind none) → 目標なし;
-    3. nothing entered and the quarter open → 未入力;
+    3. nothing entered and the quarter open → 未入力; nothing entered and the quarter's
+       period not begun → 予定前 (a quarter nobody could report yet falls short of nothing);
     4. qualitative, or a quantity target whose figure could not be read → 実施 if done,
        else 予定前 while nothing is expected yet (expected share 0), else 未実施;
     5. quantity, with T the main value (a range's lower bound, an increase's amount),
@@ -146,6 +149,8 @@ def item_status(
         return progress(Status.NO_TARGET)
     if not entered and quarter_open:
         return progress(Status.NOT_ENTERED)
+    if not entered and not quarter_begun:
+        return progress(Status.NOT_DUE)
     if main is None:
         # Qualitative, or a 要確認 quantity target without a readable figure: all that can
         # be judged is whether the work was carried out.

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("<int:year>/q<int:quarter>/sections/<int:section_id>/", views.entry, name="entry"),
     path(
+        "<int:year>/q<int:quarter>/sections/<int:section_id>/withdraw/",
+        views.withdraw,
+        name="withdraw",
+    ),
+    path(
         "<int:year>/q<int:quarter>/sections/<int:section_id>/approve/",
         views.approve,
         name="approve",

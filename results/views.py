@@ -68,6 +68,15 @@ class Entry:
         return access.can_decide(self.user, self.section)
 
     @property
+    def can_withdraw(self) -> bool:
+        """The 係 may take its submission back: submitted, not yet decided, window open."""
+        return (
+            access.can_withdraw_submission(self.user, self.section)
+            and self.section_quarter.state == SectionQuarter.State.SUBMITTED
+            and self.window_open
+        )
+
+    @property
     def can_unlock(self) -> bool:
         return access.is_secretariat(self.user, self.fiscal_year.organization_id)
 
@@ -361,10 +370,28 @@ def row_status(request: HttpRequest, year: int, quarter: int, item_id: int) -> H
         item=item,
         quarter=quarter,
         typed=form.to_result(quarter),
-        quarter_open=bool(window and window.is_open),
+        window=window,
         tolerance=fiscal_year.organization.tolerance,
     )
     return render(request, "results/_row_status.html", {"row": row, "errors": []})
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, year: int, quarter: int, section_id: int) -> HttpResponse:
+    """提出の取り消し by the 係 before the 課長 acts."""
+    entry = _get_entry(request, year, quarter, section_id)
+    access.require(access.can_withdraw_submission(request.user, entry.section))
+    try:
+        if entry.section_quarter.pk is None:
+            raise EntryError(["まだ提出されていないため、取り消すものはありません。"])
+        services.section_quarter_withdraw(section_quarter=entry.section_quarter, user=request.user)
+    except EntryError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(entry.url)
+    messages.success(request, "提出を取り消しました。修正して、もう一度提出してください。")
+    return redirect(entry.url)
 
 
 # ---------------------------------------------------------------------------------------

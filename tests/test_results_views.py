@@ -180,6 +180,17 @@ def test_only_the_secretariat_unlocks(client, world, q1, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_only_the_section_and_the_secretariat_withdraw_a_submission(client, world, q1, role):
+    section_quarter = submitted(world)
+    url = reverse("results:withdraw", args=[2020, 1, world.section_a.pk])
+    response = act_as(client, world, role).post(url)
+    assert response.status_code == expected(role, {"secretariat": 302, "staff_a": 302})
+    section_quarter.refresh_from_db()
+    withdrawn = section_quarter.state == SectionQuarter.State.DRAFT
+    assert withdrawn is (role in ("secretariat", "staff_a"))
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_department_list_is_for_its_head_and_the_secretariat(client, world, q1, role):
     url = reverse("results:department", args=[2020, 1, world.section_a.department_id])
     response = act_as(client, world, role).get(url)
@@ -447,7 +458,7 @@ def test_entry_page_shows_target_pace_and_status(client, world, q1):
     client.post(entry_url(world.section_a), filled(world.business_a))
     html = client.get(entry_url(world.section_a)).content.decode()
     assert "7回予定" in html
-    assert "1.8回" in html  # 7 × 1/4 = 1.75, shown 四捨五入 to one place
+    assert "<dt>目安</dt><dd>2回</dd>" in html  # 7 × 1/4 = 1.75: a whole count to aim at
     assert "28.6%" in html  # 2 of 7
     assert 'data-status="順調"' in html
     assert 'data-status="実施"' in html
@@ -613,6 +624,82 @@ def test_return_then_resubmit_then_approve_locks_the_entry(client, world, q1):
     assert Result.objects.get(item=seven, quarter=1).value == 3
 
 
+def test_section_withdraws_its_submission_before_the_head_acts_and_submits_again(client, world, q1):
+    section_quarter = submit_section_a(client, world)
+    page = client.get(entry_url(world.section_a)).content.decode()
+    assert "提出を取り消す" in page
+    assert 'data-confirm="提出を取り消して入力中に戻します。' in page
+    response = client.post(
+        reverse("results:withdraw", args=[2020, 1, world.section_a.pk]), follow=True
+    )
+    html = response.content.decode()
+    assert "提出を取り消しました。修正して、もう一度提出してください。" in html
+    assert "下書き保存" in html and "提出（課長へ）" in html  # editable again
+    section_quarter.refresh_from_db()
+    assert section_quarter.state == SectionQuarter.State.DRAFT
+    event = AuditEvent.objects.get(action=AuditEvent.Action.WITHDRAWN)
+    assert event.user == world.users["staff_a"]
+    assert event.section == world.section_a
+
+    # The 課長 has nothing to decide now.
+    client.force_login(world.users["department_head"])
+    response = client.post(
+        reverse("results:approve", args=[2020, 1, world.section_a.pk]),
+        approval_post_data(section_quarter),
+        follow=True,
+    )
+    assert "提出されていない実績は承認できません" in response.content.decode()
+
+    client.force_login(world.users["staff_a"])
+    client.post(
+        entry_url(world.section_a),
+        filled(world.business_a, action="submit", version=str(section_quarter.version)),
+    )
+    section_quarter.refresh_from_db()
+    assert section_quarter.state == SectionQuarter.State.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("decision", "refusal"),
+    [
+        ("approve", "課長が承認したため、提出を取り消せません。"),
+        ("send_back", "課長が差し戻したため、取り消しは不要です。"),
+    ],
+)
+def test_a_submission_the_head_has_decided_is_not_withdrawn(client, world, q1, decision, refusal):
+    section_quarter = submit_section_a(client, world)
+    client.force_login(world.users["department_head"])
+    client.post(
+        reverse(f"results:{decision}", args=[2020, 1, world.section_a.pk]),
+        {**approval_post_data(section_quarter), "comment": "回数を確認してください。"},
+    )
+    section_quarter.refresh_from_db()
+    decided_state = section_quarter.state
+    assert decided_state != SectionQuarter.State.SUBMITTED
+
+    client.force_login(world.users["staff_a"])
+    assert "提出を取り消す" not in client.get(entry_url(world.section_a)).content.decode()
+    response = client.post(
+        reverse("results:withdraw", args=[2020, 1, world.section_a.pk]), follow=True
+    )
+    assert refusal in response.content.decode()
+    section_quarter.refresh_from_db()
+    assert section_quarter.state == decided_state
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.WITHDRAWN).exists()
+
+
+def test_a_submission_is_not_withdrawn_once_the_window_is_closed(client, world, q1):
+    section_quarter = submit_section_a(client, world)
+    QuarterWindow.objects.filter(quarter=1).update(is_open=False)
+    assert "提出を取り消す" not in client.get(entry_url(world.section_a)).content.decode()
+    response = client.post(
+        reverse("results:withdraw", args=[2020, 1, world.section_a.pk]), follow=True
+    )
+    assert "入力期間が締め切られているため、提出を取り消せません。" in response.content.decode()
+    section_quarter.refresh_from_db()
+    assert section_quarter.state == SectionQuarter.State.SUBMITTED
+
+
 def test_approving_what_was_not_submitted_is_refused(client, world, q1):
     client.force_login(world.users["department_head"])
     response = client.post(
@@ -741,3 +828,108 @@ def test_a_changed_result_records_when_and_who(client, world, q1):
     changed = Result.objects.get(pk=first.pk)
     assert changed.updated_by == world.users["secretariat"]
     assert changed.updated_at.year > 2020
+
+
+# ---------------------------------------------------------------------------------------
+# The entry page as people use it
+
+
+def test_a_quarter_before_its_period_shows_not_due_not_shortfalls(client, world, q1):
+    client.force_login(world.users["staff_a"])
+    seven = rows_of(world.business_a)[0]
+    client.post(entry_url(world.section_a), filled(world.business_a))  # Q1: 2 of 7
+    # Q3 has no window yet: 2 of 7 would be behind its pace, but nobody could report Q3.
+    response = client.get(entry_url(world.section_a, quarter=3))
+    html = response.content.decode()
+    assert "この四半期はまだ入力期間前です" in html
+    statuses = {row.item.pk: row.status for row in response.context["page"].rows}
+    assert statuses[seven.pk] == "予定前"
+    assert set(statuses.values()) == {"予定前"}
+    assert "提出には理由・今後の対応が必要です" not in html
+    assert "理由・今後の対応が未入力の遅れ・未着手" not in html
+
+    # Once the 事務局 has set up Q3's window, the same rows are judged.
+    QuarterWindow.objects.create(fiscal_year=q1, quarter=3, is_open=True)
+    QuarterWindow.objects.filter(quarter=3).update(is_open=False)
+    page = client.get(entry_url(world.section_a, quarter=3)).context["page"]
+    assert {row.item.pk: row.status for row in page.rows}[seven.pk] == "遅れ"
+
+
+def test_the_red_hint_only_while_the_reason_is_empty(client, world, q1):
+    seven = rows_of(world.business_a)[0]
+    client.force_login(world.users["staff_a"])
+    client.post(entry_url(world.section_a), filled(world.business_a, **{f"r{seven.pk}-value": "0"}))
+    html = client.get(entry_url(world.section_a)).content.decode()
+    row = html.split(f'id="row-{seven.pk}"')[1].split("</tr>")[0]
+    assert 'reason-hint">提出には理由・今後の対応が必要です' in row  # shown
+
+    client.post(
+        entry_url(world.section_a),
+        filled(
+            world.business_a,
+            **{
+                f"r{seven.pk}-value": "0",
+                f"r{seven.pk}-reason": "会場の都合で7月に延期",
+                "version": "1",
+            },
+        ),
+    )
+    html = client.get(entry_url(world.section_a)).content.decode()
+    row = html.split(f'id="row-{seven.pk}"')[1].split("</tr>")[0]
+    assert "未着手" in row
+    assert 'reason-hint" hidden>' in row  # kept for the page to show if the reason is erased
+
+
+def test_the_live_status_carries_the_hint_for_the_page_to_follow_the_reason(client, world, q1):
+    seven = rows_of(world.business_a)[0]
+    client.force_login(world.users["staff_a"])
+    url = reverse("results:row_status", args=[2020, 1, seven.pk])
+    behind = client.get(url, {f"r{seven.pk}-value": "0"}).content.decode()
+    assert 'data-shortfall="1"' in behind and "reason-hint" in behind
+    on_track = client.get(url, {f"r{seven.pk}-value": "2"}).content.decode()
+    assert 'data-shortfall="0"' in on_track and "reason-hint" not in on_track
+
+
+def test_the_pace_reads_as_a_whole_guide(client, world, q1):
+    client.force_login(world.users["staff_a"])
+    seven = rows_of(world.business_a)[0]
+    html = client.get(entry_url(world.section_a)).content.decode()
+    row = html.split(f'id="row-{seven.pk}"')[1].split("</tr>")[0]
+    # 7回 a year: 1.75回 expected by the end of Q1, shown as a whole count.
+    assert "<dt>今期末の目安</dt><dd>2回</dd>" in row
+    assert "<dt>目安</dt><dd>2回</dd>" in row
+    assert "期待値" not in html and "1.8回" not in html
+
+
+@pytest.mark.parametrize(
+    ("expected", "unit", "text"),
+    [
+        ("0.3", "回", "1回"),  # at least one by the quarter's end
+        ("1.75", "回", "2回"),
+        ("6", "回", "6回"),
+        ("0", "回", "0回"),
+        ("2500.5", "円", "2,501円"),
+        ("1.25", "時間", "1.3時間"),
+        ("12.5", "%", "12.5%"),
+    ],
+)
+def test_pace_text(expected, unit, text):
+    from results.selectors import pace_text
+
+    assert pace_text(Decimal(expected), unit) == text
+
+
+def test_filters_and_a_jump_list_of_businesses(client, world, q1):
+    second = make_business(world.section_a, fiscal_year=q1, name="ふれあい・いきいきサロン事業")
+    client.force_login(world.users["staff_a"])
+    seven = rows_of(world.business_a)[0]
+    client.post(entry_url(world.section_a), filled(world.business_a))
+    html = client.get(entry_url(world.section_a)).content.decode()
+    assert "遅れ・未着手のみ" in html and "未入力のみ" in html
+    assert f'href="#business-{world.business_a.pk}"' in html
+    assert f'href="#business-{second.pk}">ふれあい・いきいきサロン事業</a>' in html
+    # What the filters read: the rows entered this quarter and the ones not.
+    assert f'id="row-{seven.pk}" data-status-url' in html
+    assert html.split(f'id="row-{seven.pk}"')[1].split(">")[0].count('data-entered="1"') == 1
+    untouched = rows_of(second)[0]
+    assert 'data-entered="0"' in html.split(f'id="row-{untouched.pk}"')[1].split(">")[0]

@@ -271,6 +271,26 @@ def test_closed_quarter_without_entry_is_judged_on_the_cumulative_actual():
     assert status_of(LINEAR_12, 2, "6", entered=False, quarter_open=False) == ON_TRACK
 
 
+@pytest.mark.parametrize(
+    ("target", "quarter", "actual", "kwargs", "expected"),
+    [
+        # Q3 before its period: 6 of 12 by Q2 would be 遅れ against 9 expected.
+        pytest.param(LINEAR_12, 3, "6", {"entered": False}, Status.NOT_DUE, id="behind-pace"),
+        pytest.param(LINEAR_12, 1, None, {"entered": False}, Status.NOT_DUE, id="nothing-yet"),
+        pytest.param(ANYTIME, 2, None, {"entered": False}, Status.NOT_DUE, id="qualitative"),
+        # Whatever was entered (the 事務局 may) is judged as always.
+        pytest.param(LINEAR_12, 3, "6", {"entered": True}, BEHIND, id="entered-is-judged"),
+        pytest.param(LINEAR_12, 3, "12", {"entered": True}, Status.ACHIEVED, id="achieved"),
+        pytest.param(LINEAR_12, 2, None, {"cancelled": True}, Status.CANCELLED, id="cancelled"),
+        pytest.param(NO_TARGET, 2, None, {"entered": False}, Status.NO_TARGET, id="no-target"),
+    ],
+)
+def test_quarter_before_its_period_is_not_due_not_a_shortfall(
+    target, quarter, actual, kwargs, expected
+):
+    assert status_of(target, quarter, actual, quarter_begun=False, **kwargs) == expected
+
+
 def test_open_quarter_with_an_entry_is_judged_normally():
     assert status_of(LINEAR_12, 1, "3", entered=True, quarter_open=True) == ON_TRACK
 

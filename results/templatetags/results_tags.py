@@ -65,7 +65,7 @@ def row_status(row, errors=()) -> SafeString:
     status = row.status
     css = status.css
     parts = [
-        f'<div class="row-status" data-shortfall="{1 if status.is_shortfall else 0}">\n',
+        f'<div class="row-status" data-shortfall="{1 if row.needs_explaining else 0}">\n',
         f'  <span class="badge text-bg-{css}{" border" if css == "light" else ""} status-badge"'
         f' data-status="{esc(status)}">{esc(status)}</span>\n',
     ]
@@ -76,13 +76,17 @@ def row_status(row, errors=()) -> SafeString:
         )
         parts.extend(f"    <dt>そのほか</dt><dd>{esc(text)}</dd>" for text in row.extra_texts)
         parts.append(
-            f"\n    <dt>期待値</dt><dd>{esc(row.expected_text)}</dd>\n"
+            f"\n    <dt>目安</dt><dd>{esc(row.expected_text)}</dd>\n"
             f'    <dt>達成率</dt><dd data-figure="rate">{esc(row.rate_text)}</dd>\n'
             "  </dl>\n"
         )
-    if status.is_shortfall:
+    if row.needs_explaining:
+        # Shown while 理由・今後の対応 is empty: hidden when the saved row has one, and
+        # the page hides or shows it as the reason is typed (static/js/results_entry.js).
+        hidden = "" if row.needs_reason else " hidden"
         parts.append(
-            '  <div class="small text-danger mt-1">提出には理由・今後の対応が必要です</div>\n'
+            f'  <div class="small text-danger mt-1 reason-hint"{hidden}>'
+            "提出には理由・今後の対応が必要です</div>\n"
         )
     parts.append("</div>")
     return mark_safe("".join(parts))
@@ -139,8 +143,10 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
     status_url = reverse_pk("results:row_status", year, quarter, pk=pk)
     history_url = reverse_pk("results:item_history", pk=pk)
     needs_reason = ' class="needs-reason"' if row.needs_reason else ""
+    entered = 1 if row.is_entered else 0
     parts = [
-        f'<tr id="row-{pk}" data-status-url="{esc(status_url)}"{needs_reason}>\n'
+        f'<tr id="row-{pk}" data-status-url="{esc(status_url)}" data-entered="{entered}"'
+        f"{needs_reason}>\n"
         f'  <td>\n    <div class="fw-semibold">{esc(item.group)}</div>\n'
     ]
     if item.name:
@@ -174,7 +180,7 @@ def entry_row(row, year: int, quarter: int) -> SafeString:
             '    <dl class="figures mb-0 mt-1">\n'
             f"      <dt>{'前期の数' if standing else '前期までの累計'}</dt>"
             f"<dd>{esc(row.previous_text)}</dd>\n"
-            f"      <dt>今期末の期待値</dt><dd>{esc(row.expected_text)}</dd>\n"
+            f"      <dt>今期末の目安</dt><dd>{esc(row.expected_text)}</dd>\n"
             "    </dl>\n"
         )
     parts.append("  </td>\n  <td>\n")
@@ -234,7 +240,7 @@ def shortfall_row(row, quarter: int) -> SafeString:
         f'  <td><a href="{esc(url)}?q={int(quarter)}">{esc(item.group)} {esc(item.name)}</a></td>\n'
         f"  <td>{esc(item.target_text)}</td>\n"
         f'  <td class="text-nowrap">{esc(row.actual_text)}'
-        f'<div class="small text-muted">期待値 {esc(row.expected_text)}</div></td>\n'
+        f'<div class="small text-muted">目安 {esc(row.expected_text)}</div></td>\n'
         f'  <td class="text-nowrap">{esc(row.rate_text)}</td>\n'
         f'  <td><span class="badge text-bg-{status.css}">{esc(status)}</span></td>\n'
         f'  <td class="pre-line small">{esc(row.latest_reason or "（未記入）")}</td>\n'

@@ -1,7 +1,7 @@
 // Entry page: ask the server for a row's status while it is typed (the status rule lives in
 // Python, results.progress.item_progress), show the 中止 reason and what the chosen 中止
-// does only when one is chosen,
-// flag shortfalls without 理由・今後の対応, and warn before leaving with unsaved input.
+// does only when one is chosen, flag shortfalls without 理由・今後の対応 (the red hint
+// only while the reason is empty), and warn before leaving with unsaved input.
 (function () {
   "use strict";
   const form = document.getElementById("entry-form");
@@ -31,6 +31,8 @@
     const missing = status.dataset.shortfall === "1" && reason.value.trim() === "";
     reason.classList.toggle("is-invalid", missing);
     row.classList.toggle("needs-reason", missing);
+    const hint = row.querySelector(".reason-hint");
+    if (hint) hint.hidden = !missing;
   }
 
   function showCancelReason(row) {
