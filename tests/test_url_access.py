@@ -188,6 +188,9 @@ ACCESS: dict[str, Row] = {
     "results:approve": Row(SECTION_A_Q1, only({"department_head": 302}), method="post"),
     "results:send_back": Row(SECTION_A_Q1, only({"department_head": 302}), method="post"),
     "results:unlock": Row(SECTION_A_Q1, only({"secretariat": 302}), method="post"),
+    "results:withdraw": Row(
+        SECTION_A_Q1, only({"secretariat": 302, "staff_a": 302}), method="post"
+    ),
     "results:department": Row(
         lambda o: [2020, 1, o["section_a"].department_id],
         only({"secretariat": 200, "department_head": 200}),
