@@ -1067,7 +1067,30 @@ def _write_table_book(book: Book, columns: list[_Column], output, *, template: s
     return wb
 
 
-SUMMARY_WIDTH = 95.0
+# Narrow enough to print at 100% on A4 portrait (LibreOffice does not shrink a single wide
+# column to the page), and a paragraph is cut into rows of at most this many lines:
+# a row taller than a page cannot be printed.
+SUMMARY_WIDTH = 78.0
+SUMMARY_ROW_LINES = 18
+
+
+def _paragraph_rows(title: str, text: str) -> list[str]:
+    """``text`` cut after its sentences into pieces that fit a row; the title stays with
+    the first piece, so a heading never ends a page."""
+    sentences = [s + "。" for s in text.split("。") if s] if "。" in text else [text]
+    if text and not text.endswith("。") and "。" in text:
+        sentences[-1] = sentences[-1][:-1]
+    pieces: list[str] = []
+    current = title
+    for sentence in sentences:
+        candidate = f"{current}\n{sentence}" if current == title else current + sentence
+        if current != title and _lines(candidate, SUMMARY_WIDTH) > SUMMARY_ROW_LINES:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = candidate
+    pieces.append(current)
+    return pieces
 
 
 def _written_sheet(wb: Workbook, book: ReportBook, index: int) -> None:
@@ -1093,10 +1116,13 @@ def _written_sheet(wb: Workbook, book: ReportBook, index: int) -> None:
         for title, written in [(section.overall.title, section.overall)] + [
             (w.title, w) for _pk, w in section.businesses
         ]:
-            row += 1
-            text = f"{title}\n{written.printed}"
-            put(ws, row, 1, text, alignment=WRAP, font=BOLD if written is section.overall else FONT)
-            ws.row_dimensions[row].height = _height(_lines(written.printed, SUMMARY_WIDTH) + 1)
+            font = BOLD if written is section.overall else FONT
+            for piece in _paragraph_rows(title, written.printed):
+                row += 1
+                put(ws, row, 1, piece, alignment=WRAP, font=font)
+                ws.row_dimensions[row].height = _height(
+                    sum(_lines(line, SUMMARY_WIDTH) for line in piece.split("\n"))
+                )
     if not book.written:
         row += 1
         put(ws, row, 1, "この年度に出力できる事業はありません。")
