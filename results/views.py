@@ -471,7 +471,15 @@ def unlock(request: HttpRequest, year: int, quarter: int, section_id: int) -> Ht
         for message in exc.messages:
             messages.error(request, message)
         return redirect(entry.url)
-    messages.success(request, "承認を解除しました。係で修正できます。")
+    if entry.window_open:
+        messages.success(request, "承認を解除しました。係で修正して、もう一度提出できます。")
+    else:
+        # Outside the window the 係 cannot type: say who corrects it now.
+        messages.success(
+            request,
+            "承認を解除しました。入力期間が締め切られているため、係では修正できません。"
+            "事務局がこの画面で修正して提出するか、入力期間を開いてください。",
+        )
     return redirect(entry.url)
 
 

@@ -933,3 +933,43 @@ def test_filters_and_a_jump_list_of_businesses(client, world, q1):
     assert html.split(f'id="row-{seven.pk}"')[1].split(">")[0].count('data-entered="1"') == 1
     untouched = rows_of(second)[0]
     assert 'data-entered="0"' in html.split(f'id="row-{untouched.pk}"')[1].split(">")[0]
+
+
+def test_unlocking_outside_the_window_says_the_secretariat_corrects_it(client, world, q1):
+    section_quarter = submit_section_a(client, world)
+    client.force_login(world.users["department_head"])
+    client.post(
+        reverse("results:approve", args=[2020, 1, world.section_a.pk]),
+        approval_post_data(section_quarter),
+    )
+    QuarterWindow.objects.filter(quarter=1).update(is_open=False)
+    client.force_login(world.users["secretariat"])
+    page = client.get(entry_url(world.section_a)).content.decode()
+    assert "解除後の修正は事務局がこの画面で行います" in page
+    response = client.post(
+        reverse("results:unlock", args=[2020, 1, world.section_a.pk]),
+        {"reason": "理事会資料の数値訂正のため"},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "係では修正できません。事務局がこの画面で修正して提出するか" in html
+    assert "係で修正して" not in html
+    assert "下書き保存" in html  # the 事務局 types outside the window
+
+    client.force_login(world.users["staff_a"])
+    page = client.get(entry_url(world.section_a)).content.decode()
+    assert "係では入力できません。修正が必要な場合は事務局に依頼してください。" in page
+    assert "下書き保存" not in page
+
+
+def test_unlocking_inside_the_window_gives_it_back_to_the_section(client, world, q1):
+    section_quarter = submit_section_a(client, world)
+    client.force_login(world.users["secretariat"])
+    response = client.post(
+        reverse("results:unlock", args=[2020, 1, world.section_a.pk]),
+        {"reason": "添付資料の差し替えのため"},
+        follow=True,
+    )
+    assert "係で修正して、もう一度提出できます。" in response.content.decode()
+    section_quarter.refresh_from_db()
+    assert section_quarter.state == SectionQuarter.State.DRAFT
