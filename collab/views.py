@@ -118,6 +118,14 @@ def project_list(request: HttpRequest, city: int, year: int) -> HttpResponse:
     )
 
 
+def _score_rows(history: list[Review]) -> list[tuple[str, list[int]]]:
+    """The radar's numbers as a table: one row per perspective, one column per review."""
+    return [
+        (heading, [review.scores[index] for review in history])
+        for index, heading in enumerate(RADAR_AXES)
+    ]
+
+
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = _get_project_for_reader(request, pk)
@@ -132,6 +140,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "history": history,
             "radar": _radar(history),
+            "score_rows": _score_rows(history),
             "business_targets": business,
             "can_edit": access.can_edit_inventory(request.user, project.organization),
             "can_review": access.can_edit_review(request.user, project),

@@ -562,3 +562,50 @@ def test_review_workbook_overlays_other_years_and_keeps_text_as_text(collab):
     assert [cell.data_type for cell in values] == ["s"]
     assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4  # A4 = "9"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+
+
+def _detail_score_table(content: str) -> list[list[str]]:
+    import re
+
+    table = content.split('class="table table-sm table-bordered collab-scores small">')[1]
+    table = table.split("</table>")[0]
+    return [
+        [
+            re.sub(r"<[^>]+>", "", cell).strip()
+            for cell in re.findall(r"<t[hd][^>]*>.*?</t[hd]>", row)
+        ]
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_detail_shows_the_scores_by_year_beside_the_radar_in_the_same_queries(
+    client, collab, django_assert_num_queries
+):
+    url = reverse("collab:project", args=[collab.mail.pk])
+    logged_in = client_for(client, collab.users["city"])
+    logged_in.get(url)  # the session and the user are read once, like any later page
+    with django_assert_num_queries(9):
+        content = logged_in.get(url).content.decode()
+    assert _detail_score_table(content) == [
+        ["視点", "令和2年度"],
+        ["①協働の有効性", "4"],
+        ["②目的の設定", "3"],
+        ["③目的の共有", "3"],
+        ["④目的の達成度", "4"],
+        ["⑤協力体制", "5"],
+        ["⑥受益者の満足度", "2"],
+        ["⑦団体の満足度", "4"],
+    ]
+    # Two more years (the same project in the 2021 and 2022 lists): a column each, oldest first,
+    # and not one more query.
+    for year, values in ((2021, (5, 4, 4, 4, 5, 3, 5)), (2022, (1, 2, 3, 4, 5, 0, 1))):
+        later = CollaborationProject.objects.create(
+            organization=collab.city, year=year, name=collab.mail.name, section=collab.mail.section
+        )
+        Review.objects.create(project=later, year=year, **scores(*values))
+    with django_assert_num_queries(9):
+        content = logged_in.get(url).content.decode()
+    rows = _detail_score_table(content)
+    assert rows[0] == ["視点", "令和2年度", "令和3年度", "令和4年度"]
+    assert rows[1][1:] == ["4", "5", "1"]
+    assert rows[6][1:] == ["2", "3", "0"]
