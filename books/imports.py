@@ -25,6 +25,7 @@ from django.db import transaction
 
 from plans.audit import audit_record
 from plans.models import (
+    PLAN_ITEM_TEXTS,
     AuditEvent,
     Business,
     FiscalYear,
@@ -33,6 +34,7 @@ from plans.models import (
     PlanItem,
     Section,
     User,
+    plan_item_text_problems,
     unknown_name_message,
 )
 from plans.services import (
@@ -262,8 +264,6 @@ class _Business:
 
 
 _HEADING = re.compile(r"^\s*([0-9０-９]+)\s*[.．、]\s*(.+?)\s*$", re.DOTALL)
-_LIMITS = {"group": 200, "name": 300, "target_text": 300}
-_LABELS = {"group": "項目", "name": "内容（小項目）", "detail": "内容", "target_text": "目標値"}
 
 
 def _json(cell: xlsx.CellValue) -> dict:
@@ -403,12 +403,9 @@ def _read_item(sheet: str, row: xlsx.SheetRow, errors: _Collector, *, keyed: boo
     if not any(texts[name].strip() for name in ("name", "detail", "target_text")):
         # An empty row inside a table (its 項目 may show through a merged cell): ignored.
         return None
-    for name, limit in _LIMITS.items():
-        if len(texts[name]) > limit:
-            column = "ABCD"[("group", "name", "detail", "target_text").index(name)]
-            errors.add(
-                f"{_LABELS[name]}は{limit}文字以内にしてください。", sheet, row.number, column
-            )
+    # The same limits and words as the row screen (plans.models.plan_item_text_problems).
+    for name, message in plan_item_text_problems(texts).items():
+        errors.add(message, sheet, row.number, "ABCD"[PLAN_ITEM_TEXTS.index(name)])
     key = None
     key_value = row.get(xlsx.PLAN_KEY).value if keyed else None
     if key_value not in (None, ""):

@@ -2,13 +2,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.validators import MaxLengthValidator
 
 from shakyo.lib.fiscal import FISCAL_MONTHS
 from targets.parser import parse_target
 from targets.types import Kind, ParsedTarget, Quantity
 
 from . import access
-from .models import AuditEvent, Department, Organization, PlanItem, Section, User
+from .models import (
+    PLAN_ITEM_TEXTS,
+    AuditEvent,
+    Department,
+    Organization,
+    PlanItem,
+    Section,
+    User,
+    plan_item_text_problems,
+)
 from .services import Placement, aggregation_change_errors, target_change_errors
 
 QUARTER_CHOICES = [(q, f"第{q}四半期から") for q in (1, 2, 3, 4)]
@@ -46,6 +56,13 @@ class PlanItemForm(forms.ModelForm):
 
     def __init__(self, *args, fixed: bool = False, first_quarter: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Text limits are told by plan_item_text_problems (as the plan import tells them),
+        # not by Django's own max_length message.
+        for name in PLAN_ITEM_TEXTS:
+            field = self.fields[name]
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MaxLengthValidator)
+            ]
         # Left out, the 集計方法 stays as it is (or follows a new wording before 確定).
         self.fields["aggregation"].required = False
         if not fixed:
@@ -60,6 +77,9 @@ class PlanItemForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        texts = {name: data.get(name) or "" for name in PLAN_ITEM_TEXTS if name in self.fields}
+        for field, message in plan_item_text_problems(texts).items():
+            self.add_error(field, message)
         for field, message in aggregation_change_errors(
             item=self.instance, aggregation=data.get("aggregation")
         ).items():

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from shakyo.lib.fiscal import fiscal_year_label
+from shakyo.lib.text import text_problem
 from targets.aggregation import Aggregation
 from targets.display import describe_target
 from targets.parser import target_from_dict
@@ -440,7 +441,7 @@ class PlanItem(models.Model):
     order = models.PositiveSmallIntegerField("表示順", default=0)
     group = models.CharField("項目", max_length=200, blank=True)
     name = models.CharField("内容（小項目）", max_length=300, blank=True)
-    detail = models.TextField("内容", blank=True)
+    detail = models.TextField("内容", blank=True, max_length=2000)
     target_text = models.CharField("目標値", max_length=300, blank=True)
     target = models.JSONField("目標値（解析結果）", default=dict, blank=True)
     target_kind = models.CharField(
@@ -541,6 +542,21 @@ class PlanItem(models.Model):
 
 
 _EMPTY_TARGET = ParsedTarget(text="", kind=Kind.NONE)
+
+# The texts of a plan row, with the limits of their model fields.
+PLAN_ITEM_TEXTS = ("group", "name", "detail", "target_text")
+
+
+def plan_item_text_problems(texts: dict[str, str]) -> dict[str, str]:
+    """The messages for the texts of a row that are too long, by field: the row screen
+    and the plan import refuse the same texts with the same words."""
+    problems = {}
+    for name in PLAN_ITEM_TEXTS:
+        field = PlanItem._meta.get_field(name)
+        message = text_problem(str(field.verbose_name), texts.get(name) or "", field.max_length)
+        if message:
+            problems[name] = message
+    return problems
 
 
 def earlier_target_at(

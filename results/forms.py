@@ -15,7 +15,7 @@ from django.core import signing
 
 from plans.models import PlanItem
 from shakyo.lib.numbers import FIGURE_MAX_MESSAGE, parse_count
-from shakyo.lib.text import visible_text
+from shakyo.lib.text import text_problem, visible_text
 from shakyo.lib.widgets import FAST_RENDERER
 from targets.types import Kind, ParsedTarget
 
@@ -36,7 +36,6 @@ from .rules import (
     implausible_figures,
     is_flow,
     row_problems,
-    text_problem,
 )
 from .services import ResultInput
 

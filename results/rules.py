@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shakyo.lib.numbers import figure_problem, round_half_up
+from shakyo.lib.text import text_problem
 from targets.display import format_number
 from targets.pace import expected_cumulative
 from targets.types import Kind, ParsedTarget, Quantity
@@ -52,13 +53,6 @@ CANCEL_REASON_WITHOUT_CANCEL = "中止の理由は、中止を選んだときだ
 
 PLAUSIBLE_TIMES_TARGET = 3
 PLAUSIBLE_TIMES_PACE = 10
-
-
-def text_problem(label: str, text: str, limit: int) -> str | None:
-    """The message for a text longer than ``limit`` characters (None when it fits)."""
-    if len(text) <= limit:
-        return None
-    return f"{label}は{limit:,}文字以内で入力してください（今は{len(text):,}文字です）。"
 
 
 def figure_fields(target: ParsedTarget) -> list[tuple[str, Quantity]]:

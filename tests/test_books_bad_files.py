@@ -184,7 +184,7 @@ def test_formulas_and_dates_in_the_plan_are_reported_cell_by_cell(world, tmp_pat
     assert sheet == {world.section_a.department.name}
     assert "数式は使えません" in problems[(items[0], "D")]
     assert "日付に変換されています" in problems[(items[1], "C")]
-    assert "目標値は300文字以内" in problems[(items[2], "D")]
+    assert problems[(items[2], "D")] == "目標値は300文字以内で入力してください（今は301文字です）。"
 
 
 def test_a_copied_row_with_the_same_key_is_refused(world, tmp_path):
@@ -218,4 +218,45 @@ def test_bad_results_files_change_nothing(world, tmp_path):
         results_import(
             path=path, organization=world.organization, user=world.users["staff_a"], year=2020
         )
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("column", "field", "text", "message"),
+    [
+        (3, "detail", "あ" * 2001, "内容は2,000文字以内で入力してください（今は2,001文字です）。"),
+        (4, "target_text", "1" * 301, "目標値は300文字以内で入力してください（今は301文字です）。"),
+        (1, "group", "項" * 201, "項目は200文字以内で入力してください（今は201文字です）。"),
+    ],
+)
+def test_the_row_screen_and_the_plan_import_refuse_a_long_text_alike(
+    client, world, tmp_path, column, field, text, message
+):
+    """One set of limits (#14): what the import refuses, the screen refuses, in the same words."""
+    from django.urls import reverse
+
+    from .factories import PASSWORD
+
+    path = plan_file(world, tmp_path / "plan.xlsx")
+    wb = load_workbook(path)
+    ws = wb[world.section_a.department.name]
+    first = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, xlsx.PLAN_TAG).value == "item")
+    for merged in list(ws.merged_cells.ranges):
+        if merged.min_row <= first <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            ws.unmerge_cells(str(merged))
+    ws.cell(first, column).value = text
+    wb.save(path)
+    before = snapshot()
+    with pytest.raises(ImportRefused) as refused:
+        plan_import(path=path, organization=world.organization, year=2020, user=None)
+    assert snapshot() == before
+    assert message in [p.message for p in refused.value.problems]
+
+    item = PlanItem.objects.filter(initiative__business=world.business_a).first()
+    client.login(username=world.users["staff_a"].username, password=PASSWORD)
+    data = {"group": item.group, "name": item.name, "detail": item.detail, "target_text": "2回"}
+    data[field] = text
+    response = client.post(reverse("plans:item_edit", args=[item.pk]), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
     assert snapshot() == before

@@ -1,4 +1,4 @@
-"""Text typed by people: what counts as empty. Pure Python: no Django imports."""
+"""Text typed by people: what counts as empty, and how long it may be. Pure Python."""
 
 from __future__ import annotations
 
@@ -17,3 +17,11 @@ def visible_text(text: str) -> str:
         previous = text
         text = text.strip().strip(_INVISIBLE)
     return text
+
+
+def text_problem(label: str, text: str, limit: int) -> str | None:
+    """The one message for a text longer than ``limit`` characters (None when it fits):
+    the screens and the imports of 実績 and of the plan all say it this way."""
+    if len(text) <= limit:
+        return None
+    return f"{label}は{limit:,}文字以内で入力してください（今は{len(text):,}文字です）。"
