@@ -427,3 +427,19 @@ def test_the_board_packet_carries_the_summary_sheet(demo, tmp_path):
     path = tmp_path / "packet.xlsx"
     xlsx.write_board_packet(packet, path)
     assert load_workbook(path).sheetnames[:4] == ["表紙", "概要", "遅れ・未着手", "総括"]
+
+
+def test_a_long_paragraph_is_cut_after_sentences_into_rows_that_fit_a_page():
+    from shakyo.lib.cells import wrapped_lines
+
+    sentence = "理事会は7回の予定に対し第2四半期までに4回開催した（達成率57.1%）。"
+    pieces = xlsx._paragraph_rows("法人運営", sentence * 60)
+    assert len(pieces) > 1
+    assert pieces[0].startswith("法人運営\n理事会は")  # the heading never stands alone
+    assert "".join(pieces).replace("法人運営\n", "", 1) == sentence * 60  # nothing lost
+    for piece in pieces:
+        assert piece.endswith("。")  # cut after a sentence, never inside one
+        lines = sum(
+            wrapped_lines(line, xlsx.SUMMARY_WIDTH * 1.04 - 0.5) for line in piece.split("\n")
+        )
+        assert lines <= xlsx.SUMMARY_ROW_LINES + 1
